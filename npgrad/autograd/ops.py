@@ -1,0 +1,614 @@
+"""The primitive ops. Each is a Function: forward on ndarrays, and beside it the local gradient.
+
+Binary ops may return gradients in the broadcast shape; the engine (``tensor.unbroadcast``) sums
+them back to each input's shape in one place. ``ctx.needs_input_grad`` lets an op skip work for
+inputs that need no gradient (the data batch of a matmul, the targets of a loss).
+"""
+import numpy as np
+
+from .function import Function
+
+
+def _shape_error(op, a, b, detail="cannot be broadcast together"):
+    return ValueError(f"{op}: shapes {tuple(a.shape)} and {tuple(b.shape)} {detail}")
+
+
+def _binary(op, fn, a, b):
+    try:
+        return fn(a, b)
+    except ValueError:
+        raise _shape_error(op, a, b) from None
+
+
+# ---- arithmetic ---------------------------------------------------------------------------------
+class Add(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        return _binary("add", np.add, a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, g
+
+
+class Sub(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        return _binary("sub", np.subtract, a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, (-g if ctx.needs_input_grad[1] else None)
+
+
+class Mul(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return _binary("mul", np.multiply, a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        return (g * b if need_a else None), (g * a if need_b else None)
+
+
+class Div(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return _binary("div", np.divide, a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        ga = g / b if need_a else None
+        gb = -g * a / (b * b) if need_b else None  # d(a/b)/db = -a/b^2
+        return ga, gb
+
+
+class Neg(Function):
+    @staticmethod
+    def forward(ctx, a):
+        return np.negative(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        return -g
+
+
+class PowConst(Function):
+    """``x ** c`` for a constant exponent c."""
+
+    @staticmethod
+    def forward(ctx, a, exponent):
+        ctx.save_for_backward(a)
+        ctx.exponent = exponent
+        return a ** exponent
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        c = ctx.exponent
+        return g * (c * a ** (c - 1))
+
+
+class Pow(Function):
+    """``a ** b`` with both sides tensors."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        out = _binary("pow", np.power, a, b)
+        ctx.save_for_backward(a, b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b, out = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        ga = g * b * a ** (b - 1) if need_a else None
+        if need_b:  # d(a^b)/db = a^b ln a, taken as 0 where a^b = 0
+            with np.errstate(divide="ignore", invalid="ignore"):
+                gb = g * np.where(out == 0, 0, out * np.log(np.where(a > 0, a, 1)))
+        else:
+            gb = None
+        return ga, gb
+
+
+class MatMul(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        if a.ndim == 0 or b.ndim == 0:
+            raise ValueError(f"matmul: scalar operands are not allowed, got shapes {a.shape} and {b.shape}")
+        if a.shape[-1] != b.shape[-2 if b.ndim > 1 else 0]:
+            k_b = b.shape[-2 if b.ndim > 1 else 0]
+            raise _shape_error("matmul", a, b, f"are not aligned ({a.shape[-1]} != {k_b})")
+        ctx.save_for_backward(a, b)
+        try:
+            return a @ b
+        except ValueError:
+            raise _shape_error("matmul", a, b, "cannot be multiplied (batch axes do not broadcast)") from None
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        ga = gb = None
+        if a.ndim == 1 and b.ndim == 1:  # dot product: g is a scalar
+            return (g * b if need_a else None), (g * a if need_b else None)
+        if a.ndim == 1:  # (k,) @ (..., k, n) -> (..., n)
+            if need_a:
+                ga = (g[..., None, :] @ np.swapaxes(b, -1, -2))[..., 0, :]
+            if need_b:
+                gb = a[:, None] * g[..., None, :]
+            return ga, gb
+        if b.ndim == 1:  # (..., m, k) @ (k,) -> (..., m)
+            if need_a:
+                ga = g[..., :, None] * b
+            if need_b:
+                gb = (np.swapaxes(a, -1, -2) @ g[..., :, None])[..., 0]
+            return ga, gb
+        # dA = G @ B^T, dB = A^T @ G (batch axes are summed back by the engine)
+        if need_a:
+            ga = g @ np.swapaxes(b, -1, -2)
+        if need_b:
+            gb = np.swapaxes(a, -1, -2) @ g
+        return ga, gb
+
+
+# ---- reductions ---------------------------------------------------------------------------------
+def _expand_to(g, shape, axis, keepdims):
+    """Broadcast a reduced gradient back over the reduced axes (a read-only view)."""
+    if not keepdims and axis is not None:
+        g = np.expand_dims(g, axis)
+    return np.broadcast_to(g, shape)
+
+
+def _count(shape, axis):
+    if axis is None:
+        return int(np.prod(shape))
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    return int(np.prod([shape[i] for i in axes]))
+
+
+class Sum(Function):
+    @staticmethod
+    def forward(ctx, a, axis=None, keepdims=False):
+        ctx.shape, ctx.axis, ctx.keepdims = a.shape, axis, keepdims
+        return a.sum(axis=axis, keepdims=keepdims)
+
+    @staticmethod
+    def backward(ctx, g):
+        return _expand_to(g, ctx.shape, ctx.axis, ctx.keepdims)
+
+
+class Mean(Function):
+    @staticmethod
+    def forward(ctx, a, axis=None, keepdims=False):
+        ctx.shape, ctx.axis, ctx.keepdims = a.shape, axis, keepdims
+        return a.mean(axis=axis, keepdims=keepdims)
+
+    @staticmethod
+    def backward(ctx, g):
+        g = g / _count(ctx.shape, ctx.axis)
+        return _expand_to(g, ctx.shape, ctx.axis, ctx.keepdims)
+
+
+class _Extremum(Function):
+    """Max / min; the gradient goes to the extreme elements, split evenly between ties."""
+
+    reduce = None
+
+    @classmethod
+    def forward(cls, ctx, a, axis=None, keepdims=False):
+        if a.size == 0:
+            raise ValueError(f"{cls.__name__.lower()} of an empty tensor (shape {a.shape})")
+        out = cls.reduce(a, axis=axis, keepdims=True)
+        ctx.save_for_backward(a, out)
+        ctx.axis = axis
+        return out if keepdims else (out.reshape(()) if axis is None else np.squeeze(out, axis))
+
+    @staticmethod
+    def backward(ctx, g):
+        a, out = ctx.saved_tensors
+        mask = a == out
+        share = mask / mask.sum(axis=ctx.axis, keepdims=True)
+        return share * g.reshape(out.shape)
+
+
+class Max(_Extremum):
+    reduce = staticmethod(np.max)
+
+
+class Min(_Extremum):
+    reduce = staticmethod(np.min)
+
+
+# ---- elementwise --------------------------------------------------------------------------------
+class Exp(Function):
+    @staticmethod
+    def forward(ctx, a):
+        out = np.exp(a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * ctx.saved_tensors[0]
+
+
+class Log(Function):
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.log(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g / ctx.saved_tensors[0]
+
+
+class Sqrt(Function):
+    @staticmethod
+    def forward(ctx, a):
+        out = np.sqrt(a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        return g / (2 * ctx.saved_tensors[0])
+
+
+class Abs(Function):
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.abs(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * np.sign(ctx.saved_tensors[0])
+
+
+class Tanh(Function):
+    @staticmethod
+    def forward(ctx, a):
+        out = np.tanh(a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        out = ctx.saved_tensors[0]
+        return g * (1 - out * out)
+
+
+def sigmoid_array(a):
+    """1 / (1 + exp(-a)) without overflow: exp only ever sees -|a|."""
+    e = np.exp(-np.abs(a))
+    r = 1 / (1 + e)
+    return np.where(a >= 0, r, e * r)
+
+
+class Sigmoid(Function):
+    @staticmethod
+    def forward(ctx, a):
+        out = sigmoid_array(a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        s = ctx.saved_tensors[0]
+        return g * (s * (1 - s))
+
+
+class ReLU(Function):
+    @staticmethod
+    def forward(ctx, a):
+        out = np.maximum(a, 0)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * (ctx.saved_tensors[0] > 0)
+
+
+class LeakyReLU(Function):
+    @staticmethod
+    def forward(ctx, a, slope=0.01):
+        positive = a > 0
+        ctx.save_for_backward(positive)
+        ctx.slope = slope
+        return np.where(positive, a, a * slope)
+
+    @staticmethod
+    def backward(ctx, g):
+        return np.where(ctx.saved_tensors[0], g, g * ctx.slope)
+
+
+class Clip(Function):
+    """Clamp into [low, high]; the gradient passes where the input was inside the range."""
+
+    @staticmethod
+    def forward(ctx, a, low=None, high=None):
+        if low is None and high is None:
+            raise ValueError("clip needs min or max (or both)")
+        ctx.save_for_backward(a)
+        ctx.low, ctx.high = low, high
+        return np.clip(a, low, high)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        inside = np.ones(a.shape, dtype=bool)
+        if ctx.low is not None:
+            inside &= a >= ctx.low
+        if ctx.high is not None:
+            inside &= a <= ctx.high
+        return g * inside
+
+
+class Maximum(Function):
+    """Elementwise max of two tensors; ties split the gradient in half."""
+
+    pick = staticmethod(np.maximum)
+
+    @classmethod
+    def forward(cls, ctx, a, b):
+        out = _binary(cls.__name__.lower(), cls.pick, a, b)
+        ctx.save_for_backward(a, b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b, out = ctx.saved_tensors
+        wa = (a == out) * 1.0
+        wb = (b == out) * 1.0
+        total = wa + wb
+        wa = (wa / total).astype(g.dtype, copy=False)
+        wb = (wb / total).astype(g.dtype, copy=False)
+        need_a, need_b = ctx.needs_input_grad
+        return (g * wa if need_a else None), (g * wb if need_b else None)
+
+
+class Minimum(Maximum):
+    pick = staticmethod(np.minimum)
+
+
+class Where(Function):
+    """``cond ? a : b`` elementwise; ``cond`` is a boolean array (no gradient)."""
+
+    @staticmethod
+    def forward(ctx, a, b, cond):
+        cond = np.asarray(cond, dtype=bool)
+        ctx.cond = cond
+        try:
+            return np.where(cond, a, b)
+        except ValueError:
+            raise ValueError(
+                f"where: shapes {cond.shape} (condition), {a.shape} and {b.shape} cannot be broadcast together"
+            ) from None
+
+    @staticmethod
+    def backward(ctx, g):
+        need_a, need_b = ctx.needs_input_grad
+        zero = np.zeros((), dtype=g.dtype)
+        return (np.where(ctx.cond, g, zero) if need_a else None,
+                np.where(ctx.cond, zero, g) if need_b else None)
+
+
+class Cast(Function):
+    @staticmethod
+    def forward(ctx, a, dtype):
+        ctx.dtype = a.dtype
+        return a.astype(dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.astype(ctx.dtype)
+
+
+# ---- shape --------------------------------------------------------------------------------------
+class Reshape(Function):
+    @staticmethod
+    def forward(ctx, a, shape):
+        ctx.shape = a.shape
+        try:
+            return a.reshape(shape)
+        except ValueError:
+            raise ValueError(f"reshape: cannot reshape shape {a.shape} ({a.size} elements) into {shape}") from None
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.reshape(ctx.shape)
+
+
+class Transpose(Function):
+    @staticmethod
+    def forward(ctx, a, axes=None):
+        ctx.axes = axes
+        return a.transpose(axes)
+
+    @staticmethod
+    def backward(ctx, g):
+        if ctx.axes is None:
+            return g.transpose()
+        return g.transpose(np.argsort(ctx.axes))
+
+
+def _is_basic(index):
+    """True for indices of ints, slices, None and Ellipsis only (no element is picked twice)."""
+    items = index if isinstance(index, tuple) else (index,)
+    return all(i is None or i is Ellipsis or isinstance(i, (int, np.integer, slice)) for i in items)
+
+
+class GetItem(Function):
+    """``x[index]``; backward scatters with add, so repeated integer indices accumulate."""
+
+    @staticmethod
+    def forward(ctx, a, index):
+        ctx.shape, ctx.index = a.shape, index
+        try:
+            return a[index]
+        except IndexError as e:
+            raise IndexError(f"index {index!r} is invalid for shape {a.shape}: {e}") from None
+
+    @staticmethod
+    def backward(ctx, g):
+        out = np.zeros(ctx.shape, dtype=g.dtype)
+        if _is_basic(ctx.index):
+            out[ctx.index] = g
+        else:
+            np.add.at(out, ctx.index, g)
+        return out
+
+
+class Concatenate(Function):
+    @staticmethod
+    def forward(ctx, *arrays, axis=0):
+        ctx.sizes = [a.shape[axis] for a in arrays]
+        ctx.axis = axis
+        try:
+            return np.concatenate(arrays, axis=axis)
+        except ValueError:
+            shapes = ", ".join(str(a.shape) for a in arrays)
+            raise ValueError(f"concatenate along axis {axis}: incompatible shapes {shapes}") from None
+
+    @staticmethod
+    def backward(ctx, g):
+        return tuple(np.split(g, np.cumsum(ctx.sizes)[:-1], axis=ctx.axis))
+
+
+class Stack(Function):
+    @staticmethod
+    def forward(ctx, *arrays, axis=0):
+        ctx.axis, ctx.n = axis, len(arrays)
+        try:
+            return np.stack(arrays, axis=axis)
+        except ValueError:
+            shapes = ", ".join(str(a.shape) for a in arrays)
+            raise ValueError(f"stack: all shapes must be equal, got {shapes}") from None
+
+    @staticmethod
+    def backward(ctx, g):
+        return tuple(np.take(g, i, axis=ctx.axis) for i in range(ctx.n))
+
+
+# ---- softmax family and fused layers ------------------------------------------------------------
+class Softmax(Function):
+    @staticmethod
+    def forward(ctx, a, axis=-1):
+        e = np.exp(a - a.max(axis=axis, keepdims=True))
+        e /= e.sum(axis=axis, keepdims=True)
+        ctx.save_for_backward(e)
+        ctx.axis = axis
+        return e
+
+    @staticmethod
+    def backward(ctx, g):
+        s = ctx.saved_tensors[0]
+        # Jacobian-vector product of softmax: s * (g - <g, s>)
+        return s * (g - (g * s).sum(axis=ctx.axis, keepdims=True))
+
+
+def log_softmax_array(a, axis=-1):
+    shifted = a - a.max(axis=axis, keepdims=True)
+    shifted -= np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+    return shifted
+
+
+class LogSoftmax(Function):
+    @staticmethod
+    def forward(ctx, a, axis=-1):
+        out = log_softmax_array(a, axis)
+        ctx.save_for_backward(out)
+        ctx.axis = axis
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        out = ctx.saved_tensors[0]
+        return g - np.exp(out) * g.sum(axis=ctx.axis, keepdims=True)
+
+
+class Linear(Function):
+    """``x @ W.T + b`` in one op: x (batch, in), W (out, in), b (out,) -> (batch, out)."""
+
+    @staticmethod
+    def forward(ctx, x, w, b=None):
+        if x.shape[-1] != w.shape[-1]:
+            raise ValueError(
+                f"linear: input of shape {x.shape} does not match weight of shape {w.shape} "
+                f"(expected last axis {w.shape[-1]}, got {x.shape[-1]})"
+            )
+        ctx.save_for_backward(x, w)
+        out = x @ w.T
+        if b is not None:
+            out += b
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, w = ctx.saved_tensors
+        needs = ctx.needs_input_grad
+        gx = g @ w if needs[0] else None
+        g2 = g.reshape(-1, g.shape[-1]) if g.ndim != 2 else g
+        gw = g2.T @ x.reshape(-1, x.shape[-1]) if needs[1] else None
+        if len(needs) == 2:
+            return gx, gw
+        gb = g2.sum(axis=0) if needs[2] else None
+        return gx, gw, gb
+
+
+class CrossEntropy(Function):
+    """Softmax cross-entropy on logits (batch, classes) in one op.
+
+    ``target`` is either class indices (batch,) or probabilities / one-hot rows (batch, classes).
+    The gradient is the hand-derived one, softmax minus target, scaled by the reduction.
+    """
+
+    @staticmethod
+    def forward(ctx, logits, target, reduction="mean"):
+        shifted = logits - logits.max(axis=1, keepdims=True)
+        e = np.exp(shifted)
+        s = e.sum(axis=1, keepdims=True)
+        logp = shifted
+        logp -= np.log(s)
+        e /= s  # e is now softmax(logits)
+        n = logits.shape[0]
+        if target.ndim == 1:
+            rows = np.arange(n)
+            losses = -logp[rows, target]
+        else:
+            losses = -(target * logp).sum(axis=1)
+        ctx.save_for_backward(e, target)
+        ctx.reduction = reduction
+        if reduction == "mean":
+            return np.asarray(losses.mean())
+        if reduction == "sum":
+            return np.asarray(losses.sum())
+        return losses
+
+    @staticmethod
+    def backward(ctx, g):
+        if not ctx.needs_input_grad[0]:
+            return None
+        probs, target = ctx.saved_tensors
+        n = probs.shape[0]
+        if target.ndim == 1:
+            grad = probs.copy()
+            grad[np.arange(n), target] -= 1
+        else:  # d/dz of -sum(t * log softmax(z)) = softmax(z) * sum(t) - t
+            grad = probs * target.sum(axis=1, keepdims=True) - target
+        if ctx.reduction == "mean":
+            grad *= g / n
+        elif ctx.reduction == "sum":
+            grad *= g
+        else:
+            grad *= g[:, None]
+        return grad

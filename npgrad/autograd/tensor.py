@@ -1,0 +1,430 @@
+"""``Tensor``: an ndarray with a gradient, and the reverse-mode ``backward()`` over the graph."""
+import numpy as np
+
+from .dtype import check_numeric, get_default_dtype
+
+_new = object.__new__
+
+
+class Tensor:
+    """An n-dimensional array that records the ops applied to it.
+
+    ``data`` is the ndarray; ``grad`` the accumulated gradient (an ndarray of ``data``'s shape and
+    dtype, or None); ``requires_grad`` marks tensors whose gradient ``backward()`` computes;
+    ``_ctx`` is the Function that produced this tensor (None for leaves).
+
+    ``Tensor(data)`` wraps an ndarray without copying; ``npgrad.tensor(data)`` copies.
+    """
+
+    __slots__ = ("data", "grad", "requires_grad", "_ctx", "__weakref__")
+    __array_ufunc__ = None  # ndarray <op> Tensor defers to Tensor's reflected operators
+
+    def __init__(self, data, requires_grad=False, dtype=None):
+        if isinstance(data, Tensor):
+            data = data.data
+        arr = np.asarray(data, dtype=dtype)
+        check_numeric(arr)
+        if dtype is None and arr.dtype == np.float64 and not isinstance(data, (np.ndarray, np.generic)):
+            arr = arr.astype(get_default_dtype())
+        self.data = arr
+        self.grad = None
+        self._ctx = None
+        self.requires_grad = False
+        if requires_grad:
+            self.requires_grad_(True)
+
+    # ---- attributes -------------------------------------------------------------------------
+    shape = property(lambda self: self.data.shape, doc="The shape, a tuple.")
+    dtype = property(lambda self: self.data.dtype, doc="The NumPy dtype.")
+    ndim = property(lambda self: self.data.ndim, doc="Number of dimensions.")
+    size = property(lambda self: self.data.size, doc="Number of elements.")
+    is_leaf = property(lambda self: self._ctx is None, doc="True unless made by a recorded op.")
+
+    @property
+    def T(self):
+        """The transpose (all axes reversed)."""
+        return self.transpose()
+
+    def numpy(self):
+        """The data as an ndarray (shared, not copied)."""
+        return self.data
+
+    def item(self):
+        """The value of a one-element tensor as a Python number."""
+        if self.data.size != 1:
+            raise ValueError(f"item() needs a tensor with one element, got shape {self.shape}")
+        return self.data.item()
+
+    def tolist(self):
+        return self.data.tolist()
+
+    def detach(self):
+        """A tensor sharing this data, cut from the graph."""
+        return Tensor(self.data)
+
+    def requires_grad_(self, requires_grad=True):
+        """Set ``requires_grad`` in place (floating tensors only); returns self."""
+        if requires_grad and self.data.dtype.kind != "f":
+            raise TypeError(
+                f"only floating-point tensors can require gradients, got dtype {self.data.dtype}"
+            )
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    def zero_grad(self):
+        self.grad = None
+
+    def __len__(self):
+        return len(self.data)
+
+    def __bool__(self):
+        if self.data.size != 1:
+            raise ValueError(f"the truth value of a tensor of shape {self.shape} is ambiguous")
+        return bool(self.data)
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __array__(self, dtype=None, copy=None):
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    def __repr__(self):
+        body = np.array2string(self.data, separator=", ", prefix="tensor(", precision=4)
+        extra = ""
+        if self.data.dtype != get_default_dtype() or self.data.dtype.kind != "f":
+            extra += f", dtype={self.data.dtype}"
+        if self._ctx is not None:
+            extra += f", grad_fn={type(self._ctx).__name__}"
+        elif self.requires_grad:
+            extra += ", requires_grad=True"
+        return f"tensor({body}{extra})"
+
+    # ---- backward ---------------------------------------------------------------------------
+    def backward(self, grad=None, retain_graph=False):
+        """Accumulate d(self)/d(leaf) into ``leaf.grad`` for every leaf that requires grad.
+
+        ``grad`` is d(loss)/d(self); it may be omitted only for a one-element tensor. Gradients
+        *add* to what ``.grad`` already holds (zero them between steps, as in PyTorch). The graph's
+        saved arrays are freed afterwards unless ``retain_graph=True``.
+        """
+        if not self.requires_grad:
+            raise RuntimeError(
+                "backward() on a tensor that does not require grad: no input of the graph has "
+                "requires_grad=True (or it was computed under no_grad())"
+            )
+        if grad is None:
+            if self.data.size != 1:
+                raise RuntimeError(
+                    f"backward() without grad= needs a one-element output, got shape {self.shape}; "
+                    "pass grad= (d loss / d output, same shape) or reduce the output first"
+                )
+            grad = np.ones_like(self.data)
+        else:
+            grad = np.array(grad.data if isinstance(grad, Tensor) else grad, dtype=self.data.dtype)
+            if grad.shape != self.data.shape:
+                raise ValueError(
+                    f"backward(): grad has shape {grad.shape} but the tensor has shape {self.shape}"
+                )
+        if self._ctx is None:
+            _accumulate_leaf(self, grad, set())
+            return
+        run_backward(self, grad, retain_graph)
+
+    # ---- operators (bound to ops at the bottom of this file) --------------------------------
+    def __add__(self, other):
+        return _ops.Add.apply(self, _operand(other, self))
+
+    def __radd__(self, other):
+        return _ops.Add.apply(_operand(other, self), self)
+
+    def __sub__(self, other):
+        return _ops.Sub.apply(self, _operand(other, self))
+
+    def __rsub__(self, other):
+        return _ops.Sub.apply(_operand(other, self), self)
+
+    def __mul__(self, other):
+        return _ops.Mul.apply(self, _operand(other, self))
+
+    def __rmul__(self, other):
+        return _ops.Mul.apply(_operand(other, self), self)
+
+    def __truediv__(self, other):
+        return _ops.Div.apply(self, _operand(other, self))
+
+    def __rtruediv__(self, other):
+        return _ops.Div.apply(_operand(other, self), self)
+
+    def __pow__(self, exponent):
+        if isinstance(exponent, Tensor):
+            return _ops.Pow.apply(self, exponent)
+        return _ops.PowConst.apply(self, exponent=exponent)
+
+    def __rpow__(self, base):
+        return _ops.Pow.apply(_operand(base, self), self)
+
+    def __neg__(self):
+        return _ops.Neg.apply(self)
+
+    def __pos__(self):
+        return self
+
+    def __matmul__(self, other):
+        return _ops.MatMul.apply(self, _operand(other, self))
+
+    def __rmatmul__(self, other):
+        return _ops.MatMul.apply(_operand(other, self), self)
+
+    def __getitem__(self, index):
+        return _ops.GetItem.apply(self, index=_index(index))
+
+    # comparisons: elementwise, no gradient (as in PyTorch)
+    def _compare(self, other, op):
+        return Tensor(op(self.data, other.data if isinstance(other, Tensor) else other))
+
+    def __lt__(self, other):
+        return self._compare(other, np.less)
+
+    def __le__(self, other):
+        return self._compare(other, np.less_equal)
+
+    def __gt__(self, other):
+        return self._compare(other, np.greater)
+
+    def __ge__(self, other):
+        return self._compare(other, np.greater_equal)
+
+    def __eq__(self, other):
+        return self._compare(other, np.equal)
+
+    def __ne__(self, other):
+        return self._compare(other, np.not_equal)
+
+    __hash__ = object.__hash__
+
+    # ---- reductions -------------------------------------------------------------------------
+    def sum(self, axis=None, keepdims=False):
+        return _ops.Sum.apply(self, axis=_axis(axis), keepdims=keepdims)
+
+    def mean(self, axis=None, keepdims=False):
+        return _ops.Mean.apply(self, axis=_axis(axis), keepdims=keepdims)
+
+    def max(self, axis=None, keepdims=False):
+        """Maximum; the gradient goes to the arg-max, split evenly between ties."""
+        return _ops.Max.apply(self, axis=_axis(axis), keepdims=keepdims)
+
+    def min(self, axis=None, keepdims=False):
+        """Minimum; the gradient goes to the arg-min, split evenly between ties."""
+        return _ops.Min.apply(self, axis=_axis(axis), keepdims=keepdims)
+
+    def argmax(self, axis=None):
+        return Tensor(self.data.argmax(axis=axis))
+
+    def argmin(self, axis=None):
+        return Tensor(self.data.argmin(axis=axis))
+
+    # ---- elementwise ------------------------------------------------------------------------
+    def exp(self):
+        return _ops.Exp.apply(self)
+
+    def log(self):
+        return _ops.Log.apply(self)
+
+    def sqrt(self):
+        return _ops.Sqrt.apply(self)
+
+    def abs(self):
+        return _ops.Abs.apply(self)
+
+    def tanh(self):
+        return _ops.Tanh.apply(self)
+
+    def sigmoid(self):
+        return _ops.Sigmoid.apply(self)
+
+    def relu(self):
+        return _ops.ReLU.apply(self)
+
+    def leaky_relu(self, negative_slope=0.01):
+        return _ops.LeakyReLU.apply(self, slope=negative_slope)
+
+    def clip(self, min=None, max=None):
+        return _ops.Clip.apply(self, low=min, high=max)
+
+    def softmax(self, axis=-1):
+        return _ops.Softmax.apply(self, axis=axis)
+
+    def log_softmax(self, axis=-1):
+        return _ops.LogSoftmax.apply(self, axis=axis)
+
+    def astype(self, dtype):
+        """A copy in another dtype; the gradient is cast back."""
+        return _ops.Cast.apply(self, dtype=np.dtype(dtype))
+
+    def float(self):
+        return self.astype(np.float32)
+
+    def double(self):
+        return self.astype(np.float64)
+
+    # ---- shape ------------------------------------------------------------------------------
+    def reshape(self, *shape):
+        shape = shape[0] if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
+        return _ops.Reshape.apply(self, shape=tuple(shape))
+
+    view = reshape
+
+    def flatten(self, start_dim=0):
+        """Merge the axes from ``start_dim`` on (``flatten(1)`` keeps the batch axis)."""
+        start = start_dim % self.data.ndim if self.data.ndim else 0
+        return self.reshape(self.data.shape[:start] + (-1,))
+
+    def transpose(self, *axes):
+        axes = axes[0] if len(axes) == 1 and isinstance(axes[0], (tuple, list)) else axes
+        return _ops.Transpose.apply(self, axes=tuple(axes) if axes else None)
+
+    def permute(self, *dims):
+        return self.transpose(*dims)
+
+    def expand_dims(self, axis):
+        return self.reshape(np.expand_dims(self.data, axis).shape)
+
+    unsqueeze = expand_dims
+
+    def squeeze(self, axis=None):
+        return self.reshape(np.squeeze(self.data, axis).shape)
+
+
+def _operand(x, like):
+    """The other operand of a binary op as a Tensor; constants take ``like``'s float dtype, so a
+    float32 tensor is never upcast by a Python number or a float64 array."""
+    if isinstance(x, Tensor):
+        return x
+    arr = np.asarray(x)
+    check_numeric(arr, "operand")
+    dt = like.data.dtype
+    if dt.kind == "f" and arr.dtype != dt:
+        arr = arr.astype(dt)
+    t = _new(Tensor)
+    t.data = arr
+    t.grad = None
+    t.requires_grad = False
+    t._ctx = None
+    return t
+
+
+def as_tensor(x):
+    """``x`` if it is a Tensor, else a constant Tensor wrapping it (no copy for ndarrays)."""
+    return x if isinstance(x, Tensor) else Tensor(x)
+
+
+def _axis(axis):
+    return tuple(axis) if isinstance(axis, list) else axis
+
+
+def _index(index):
+    """Turn Tensors and lists inside an index into ndarrays."""
+    if isinstance(index, tuple):
+        return tuple(_index(i) for i in index)
+    if isinstance(index, Tensor):
+        return index.data
+    if isinstance(index, list):
+        return np.asarray(index)
+    return index
+
+
+# ---- the engine ---------------------------------------------------------------------------------
+_FREED = (
+    "backward through a graph whose saved arrays were already freed: backward() frees them unless "
+    "called with retain_graph=True (the first backward through this graph needs it)"
+)
+
+
+def toposort(root):
+    """Non-leaf tensors reachable from ``root``, each after all of its inputs (iterative DFS)."""
+    order, seen = [], set()
+    stack = [(root, False)]
+    while stack:
+        t, done = stack.pop()
+        if done:
+            order.append(t)
+            continue
+        if id(t) in seen:
+            continue
+        seen.add(id(t))
+        stack.append((t, True))
+        parents = getattr(t._ctx, "parents", None)
+        if parents is None:
+            raise RuntimeError(_FREED)
+        for p in parents:
+            if p._ctx is not None and id(p) not in seen:
+                stack.append((p, False))
+    return order
+
+
+def unbroadcast(grad, shape):
+    """Sum ``grad`` over the axes that broadcasting added or stretched, back to ``shape``."""
+    extra = grad.ndim - len(shape)
+    if extra < 0:
+        raise ValueError(f"gradient of shape {grad.shape} cannot be reduced to shape {shape}")
+    if extra:
+        grad = grad.sum(axis=tuple(range(extra)))
+    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+    if stretched:
+        grad = grad.sum(axis=stretched, keepdims=True)
+    if grad.shape != shape:
+        raise ValueError(f"gradient of shape {grad.shape} does not match its tensor's shape {shape}")
+    return grad
+
+
+def _accumulate_leaf(t, g, owned):
+    """Add ``g`` into a leaf's ``.grad``. A first gradient is stored without a copy only when no
+    other tensor can hold the same memory (a fresh array not handed to another leaf)."""
+    if t.grad is None:
+        if g.base is not None or id(g) in owned or not g.flags.writeable:
+            g = g.copy()
+        owned.add(id(g))
+        t.grad = g
+    else:
+        t.grad += g
+
+
+def run_backward(root, grad, retain_graph=False):
+    """Reverse-mode sweep from ``root`` (a non-leaf) seeded with ``grad``."""
+    topo = toposort(root)
+    grads = {id(root): grad}
+    owned = set()
+    for t in reversed(topo):
+        g = grads.pop(id(t), None)
+        ctx = t._ctx
+        if g is not None:
+            in_grads = type(ctx).backward(ctx, g)
+            if type(in_grads) is not tuple:
+                in_grads = (in_grads,)
+            parents = ctx.parents
+            if len(in_grads) != len(parents):
+                raise RuntimeError(
+                    f"{type(ctx).__name__}.backward returned {len(in_grads)} gradients for "
+                    f"{len(parents)} inputs"
+                )
+            for p, pg in zip(parents, in_grads):
+                if pg is None or not p.requires_grad:
+                    continue
+                data = p.data
+                if pg.shape != data.shape:
+                    pg = unbroadcast(pg, data.shape)
+                if pg.dtype != data.dtype:
+                    pg = pg.astype(data.dtype)
+                if p._ctx is None:
+                    _accumulate_leaf(p, pg, owned)
+                else:
+                    prev = grads.get(id(p))
+                    grads[id(p)] = pg if prev is None else prev + pg
+        if not retain_graph:
+            ctx.__dict__.clear()  # frees saved arrays and the links to the inputs
+
+
+from . import ops as _ops  # noqa: E402  (ops import Tensor from this module)
