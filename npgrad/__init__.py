@@ -11,6 +11,9 @@ import importlib
 from .autograd import *  # noqa: F401,F403
 from .autograd import __all__ as _engine_all
 from .gradcheck import GradcheckError, gradcheck, numerical_gradient
+from ._malloc import tune as _tune_malloc
+
+_tune_malloc()
 
 __version__ = "0.1.0"
 

@@ -20,15 +20,24 @@ and the engine stores the op's input tensors in ``ctx.parents``. Example::
 Gradients of broadcast inputs may be returned in the broadcast shape: the engine sums them back.
 Never modify ``grad`` in place: the same array may be handed to several ops.
 """
+from itertools import count
+from operator import attrgetter
+
 from .grad_mode import STATE
 from .tensor import Tensor, as_tensor
 
 _new = object.__new__
+_data = attrgetter("data")
+_requires_grad = attrgetter("requires_grad")
+_sequence = count()  # creation order of recorded ops: a valid topological order of the graph
 
 
 class Function:
     """Base class of every op. Subclasses define ``forward(ctx, *arrays, **options)`` and
     ``backward(ctx, grad_output)``; call them with ``Op.apply(*tensors, **options)``."""
+
+    # engine bookkeeping in slots; ops keep whatever else they need in the instance __dict__
+    __slots__ = ("parents", "needs_input_grad", "saved_tensors", "seq", "__dict__")
 
     def save_for_backward(self, *arrays):
         self.saved_tensors = arrays
@@ -45,21 +54,39 @@ class Function:
     def apply(cls, *inputs, **options):
         """Run forward on the inputs' arrays; record the op when grad mode is on and an input
         requires grad. Inputs that are not Tensors are wrapped as constants."""
-        inputs = tuple(x if type(x) is Tensor else as_tensor(x) for x in inputs)
         ctx = _new(cls)
-        if STATE.enabled:
-            needs = tuple([x.requires_grad for x in inputs])
-            record = True in needs
+        # one- and two-input ops are nearly all ops: spelled out, they skip the generic path's
+        # iterator machinery (this function's cost is the engine's per-op overhead)
+        n = len(inputs)
+        if n == 1 and isinstance(inputs[0], Tensor):
+            a = inputs[0]
+            record = a.requires_grad and STATE.enabled
+            ctx.needs_input_grad = (record,)
+            data = cls.forward(ctx, a.data, **options)
+        elif n == 2 and isinstance(inputs[0], Tensor) and isinstance(inputs[1], Tensor):
+            a, b = inputs
+            if STATE.enabled:
+                needs = ctx.needs_input_grad = (a.requires_grad, b.requires_grad)
+                record = True in needs
+            else:
+                ctx.needs_input_grad = (False, False)
+                record = False
+            data = cls.forward(ctx, a.data, b.data, **options)
         else:
-            needs = (False,) * len(inputs)
-            record = False
-        ctx.needs_input_grad = needs
-        data = cls.forward(ctx, *[x.data for x in inputs], **options)
+            inputs = tuple(map(as_tensor, inputs))
+            if STATE.enabled:
+                needs = ctx.needs_input_grad = tuple(map(_requires_grad, inputs))
+                record = True in needs
+            else:
+                ctx.needs_input_grad = (False,) * n
+                record = False
+            data = cls.forward(ctx, *map(_data, inputs), **options)
         out = _new(Tensor)
         out.data = data
         out.grad = None
         if record:
             ctx.parents = inputs
+            ctx.seq = next(_sequence)
             out.requires_grad = True
             out._ctx = ctx
         else:

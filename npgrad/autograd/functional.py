@@ -142,3 +142,66 @@ def check_class_target(logits_shape, t, reduction="mean"):
             f"cross_entropy: targets must be class indices (batch,) or probabilities (batch, classes), "
             f"got shape {t.shape} for logits {logits_shape}"
         )
+
+
+def _float_target(pred, target, name):
+    """Targets for an elementwise loss: pred's dtype and shape ((n,) targets fit (n, 1) outputs)."""
+    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    if t.dtype.kind not in "biuf":
+        raise TypeError(f"{name}: targets must be numeric, got dtype {t.dtype}")
+    if t.shape != pred.shape:
+        if t.size == pred.data.size and t.shape[:1] == pred.shape[:1]:
+            t = t.reshape(pred.shape)
+        else:
+            raise ValueError(f"{name}: predictions of shape {pred.shape} and targets of shape {t.shape} differ")
+    return t.astype(pred.dtype, copy=False) if pred.dtype.kind == "f" else t
+
+
+def _check_reduction(reduction):
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+
+
+def binary_cross_entropy(probs, target, reduction="mean"):
+    """BCE on probabilities in [0, 1] (e.g. a sigmoid output); logs are clamped, never log(0)."""
+    probs = as_tensor(probs)
+    _check_reduction(reduction)
+    t = _float_target(probs, target, "binary_cross_entropy")
+    if probs.data.size and (probs.data.min() < 0 or probs.data.max() > 1):
+        raise ValueError("binary_cross_entropy: inputs must be probabilities in [0, 1]; "
+                         "use binary_cross_entropy_with_logits for raw scores")
+    return ops.BinaryCrossEntropy.apply(probs, target=t, reduction=reduction)
+
+
+def binary_cross_entropy_with_logits(logits, target, reduction="mean"):
+    """BCE on logits (sigmoid folded in): stable for logits up to +-1e4 and beyond."""
+    logits = as_tensor(logits)
+    _check_reduction(reduction)
+    t = _float_target(logits, target, "binary_cross_entropy_with_logits")
+    return ops.BinaryCrossEntropyWithLogits.apply(logits, target=t, reduction=reduction)
+
+
+def mse_loss(pred, target, reduction="mean"):
+    """Mean squared error: mean((pred - target) ** 2) (or 'sum' / 'none')."""
+    pred = as_tensor(pred)
+    _check_reduction(reduction)
+    sq = (pred - _float_target(pred, target, "mse_loss")) ** 2
+    return sq.mean() if reduction == "mean" else sq.sum() if reduction == "sum" else sq
+
+
+def half_mse_loss(pred, target):
+    """The classic cost 1/(2m) * sum((y - y_hat) ** 2), m the batch size (first axis)."""
+    pred = as_tensor(pred)
+    diff = pred - _float_target(pred, target, "half_mse_loss")
+    return (diff * diff).sum() * (0.5 / max(pred.shape[0] if pred.ndim else 1, 1))
+
+
+def nll_loss(log_probs, target, reduction="mean"):
+    """Negative log-likelihood of class indices given log-probabilities (batch, classes)."""
+    log_probs = as_tensor(log_probs)
+    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    check_class_target(log_probs.shape, t, reduction)
+    if t.ndim != 1:
+        raise ValueError(f"nll_loss expects class indices of shape (batch,), got {t.shape}")
+    picked = -log_probs[np.arange(t.shape[0]), t]
+    return picked.mean() if reduction == "mean" else picked.sum() if reduction == "sum" else picked

@@ -24,7 +24,10 @@ def _binary(op, fn, a, b):
 class Add(Function):
     @staticmethod
     def forward(ctx, a, b):
-        return _binary("add", np.add, a, b)
+        try:
+            return np.add(a, b)
+        except ValueError:
+            raise _shape_error("add", a, b) from None
 
     @staticmethod
     def backward(ctx, g):
@@ -34,7 +37,10 @@ class Add(Function):
 class Sub(Function):
     @staticmethod
     def forward(ctx, a, b):
-        return _binary("sub", np.subtract, a, b)
+        try:
+            return np.subtract(a, b)
+        except ValueError:
+            raise _shape_error("sub", a, b) from None
 
     @staticmethod
     def backward(ctx, g):
@@ -44,8 +50,11 @@ class Sub(Function):
 class Mul(Function):
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
-        return _binary("mul", np.multiply, a, b)
+        ctx.saved_tensors = (a, b)
+        try:
+            return np.multiply(a, b)
+        except ValueError:
+            raise _shape_error("mul", a, b) from None
 
     @staticmethod
     def backward(ctx, g):
@@ -612,3 +621,56 @@ class CrossEntropy(Function):
         else:
             grad *= g[:, None]
         return grad
+
+
+class BinaryCrossEntropy(Function):
+    """-(t log p + (1 - t) log(1 - p)) on probabilities p, logs clamped at -100 (never log 0)."""
+
+    @staticmethod
+    def forward(ctx, p, target, reduction="mean"):
+        with np.errstate(divide="ignore"):
+            log_p = np.maximum(np.log(p), -100)
+            log_q = np.maximum(np.log1p(-p), -100)
+        losses = -(target * log_p + (1 - target) * log_q)
+        ctx.save_for_backward(p, target)
+        ctx.reduction = reduction
+        return _reduce(losses, reduction)
+
+    @staticmethod
+    def backward(ctx, g):
+        p, t = ctx.saved_tensors
+        # d/dp = (p - t) / (p (1 - p)), the denominator kept away from 0
+        grad = (p - t) / np.maximum(p * (1 - p), 1e-12)
+        return _scale_by_reduction(grad, g, ctx.reduction)
+
+
+class BinaryCrossEntropyWithLogits(Function):
+    """Binary cross-entropy on logits z: max(z, 0) - z t + log(1 + exp(-|z|)), stable for any z."""
+
+    @staticmethod
+    def forward(ctx, z, target, reduction="mean"):
+        losses = np.maximum(z, 0) - z * target + np.log1p(np.exp(-np.abs(z)))
+        ctx.save_for_backward(z, target)
+        ctx.reduction = reduction
+        return _reduce(losses, reduction)
+
+    @staticmethod
+    def backward(ctx, g):
+        z, t = ctx.saved_tensors
+        return _scale_by_reduction(sigmoid_array(z) - t, g, ctx.reduction)
+
+
+def _reduce(losses, reduction):
+    if reduction == "mean":
+        return np.asarray(losses.mean())
+    if reduction == "sum":
+        return np.asarray(losses.sum())
+    return losses
+
+
+def _scale_by_reduction(grad, g, reduction):
+    if reduction == "mean":
+        grad *= g / grad.size
+    else:  # "sum": g is a scalar; "none": g has grad's shape
+        grad *= g
+    return grad

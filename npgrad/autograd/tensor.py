@@ -1,4 +1,6 @@
 """``Tensor``: an ndarray with a gradient, and the reverse-mode ``backward()`` over the graph."""
+from heapq import heappop, heappush
+
 import numpy as np
 
 from .dtype import check_numeric, get_default_dtype
@@ -135,51 +137,51 @@ class Tensor:
 
     # ---- operators (bound to ops at the bottom of this file) --------------------------------
     def __add__(self, other):
-        return _ops.Add.apply(self, _operand(other, self))
+        return _Add.apply(self, _operand(other, self))
 
     def __radd__(self, other):
-        return _ops.Add.apply(_operand(other, self), self)
+        return _Add.apply(_operand(other, self), self)
 
     def __sub__(self, other):
-        return _ops.Sub.apply(self, _operand(other, self))
+        return _Sub.apply(self, _operand(other, self))
 
     def __rsub__(self, other):
-        return _ops.Sub.apply(_operand(other, self), self)
+        return _Sub.apply(_operand(other, self), self)
 
     def __mul__(self, other):
-        return _ops.Mul.apply(self, _operand(other, self))
+        return _Mul.apply(self, _operand(other, self))
 
     def __rmul__(self, other):
-        return _ops.Mul.apply(_operand(other, self), self)
+        return _Mul.apply(_operand(other, self), self)
 
     def __truediv__(self, other):
-        return _ops.Div.apply(self, _operand(other, self))
+        return _Div.apply(self, _operand(other, self))
 
     def __rtruediv__(self, other):
-        return _ops.Div.apply(_operand(other, self), self)
+        return _Div.apply(_operand(other, self), self)
 
     def __pow__(self, exponent):
         if isinstance(exponent, Tensor):
-            return _ops.Pow.apply(self, exponent)
-        return _ops.PowConst.apply(self, exponent=exponent)
+            return _Pow.apply(self, exponent)
+        return _PowConst.apply(self, exponent=exponent)
 
     def __rpow__(self, base):
-        return _ops.Pow.apply(_operand(base, self), self)
+        return _Pow.apply(_operand(base, self), self)
 
     def __neg__(self):
-        return _ops.Neg.apply(self)
+        return _Neg.apply(self)
 
     def __pos__(self):
         return self
 
     def __matmul__(self, other):
-        return _ops.MatMul.apply(self, _operand(other, self))
+        return _MatMul.apply(self, _operand(other, self))
 
     def __rmatmul__(self, other):
-        return _ops.MatMul.apply(_operand(other, self), self)
+        return _MatMul.apply(_operand(other, self), self)
 
     def __getitem__(self, index):
-        return _ops.GetItem.apply(self, index=_index(index))
+        return _GetItem.apply(self, index=_index(index))
 
     # comparisons: elementwise, no gradient (as in PyTorch)
     def _compare(self, other, op):
@@ -207,18 +209,18 @@ class Tensor:
 
     # ---- reductions -------------------------------------------------------------------------
     def sum(self, axis=None, keepdims=False):
-        return _ops.Sum.apply(self, axis=_axis(axis), keepdims=keepdims)
+        return _Sum.apply(self, axis=_axis(axis), keepdims=keepdims)
 
     def mean(self, axis=None, keepdims=False):
-        return _ops.Mean.apply(self, axis=_axis(axis), keepdims=keepdims)
+        return _Mean.apply(self, axis=_axis(axis), keepdims=keepdims)
 
     def max(self, axis=None, keepdims=False):
         """Maximum; the gradient goes to the arg-max, split evenly between ties."""
-        return _ops.Max.apply(self, axis=_axis(axis), keepdims=keepdims)
+        return _Max.apply(self, axis=_axis(axis), keepdims=keepdims)
 
     def min(self, axis=None, keepdims=False):
         """Minimum; the gradient goes to the arg-min, split evenly between ties."""
-        return _ops.Min.apply(self, axis=_axis(axis), keepdims=keepdims)
+        return _Min.apply(self, axis=_axis(axis), keepdims=keepdims)
 
     def argmax(self, axis=None):
         return Tensor(self.data.argmax(axis=axis))
@@ -228,41 +230,41 @@ class Tensor:
 
     # ---- elementwise ------------------------------------------------------------------------
     def exp(self):
-        return _ops.Exp.apply(self)
+        return _Exp.apply(self)
 
     def log(self):
-        return _ops.Log.apply(self)
+        return _Log.apply(self)
 
     def sqrt(self):
-        return _ops.Sqrt.apply(self)
+        return _Sqrt.apply(self)
 
     def abs(self):
-        return _ops.Abs.apply(self)
+        return _Abs.apply(self)
 
     def tanh(self):
-        return _ops.Tanh.apply(self)
+        return _Tanh.apply(self)
 
     def sigmoid(self):
-        return _ops.Sigmoid.apply(self)
+        return _Sigmoid.apply(self)
 
     def relu(self):
-        return _ops.ReLU.apply(self)
+        return _ReLU.apply(self)
 
     def leaky_relu(self, negative_slope=0.01):
-        return _ops.LeakyReLU.apply(self, slope=negative_slope)
+        return _LeakyReLU.apply(self, slope=negative_slope)
 
     def clip(self, min=None, max=None):
-        return _ops.Clip.apply(self, low=min, high=max)
+        return _Clip.apply(self, low=min, high=max)
 
     def softmax(self, axis=-1):
-        return _ops.Softmax.apply(self, axis=axis)
+        return _Softmax.apply(self, axis=axis)
 
     def log_softmax(self, axis=-1):
-        return _ops.LogSoftmax.apply(self, axis=axis)
+        return _LogSoftmax.apply(self, axis=axis)
 
     def astype(self, dtype):
         """A copy in another dtype; the gradient is cast back."""
-        return _ops.Cast.apply(self, dtype=np.dtype(dtype))
+        return _Cast.apply(self, dtype=np.dtype(dtype))
 
     def float(self):
         return self.astype(np.float32)
@@ -273,7 +275,7 @@ class Tensor:
     # ---- shape ------------------------------------------------------------------------------
     def reshape(self, *shape):
         shape = shape[0] if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
-        return _ops.Reshape.apply(self, shape=tuple(shape))
+        return _Reshape.apply(self, shape=tuple(shape))
 
     view = reshape
 
@@ -284,7 +286,7 @@ class Tensor:
 
     def transpose(self, *axes):
         axes = axes[0] if len(axes) == 1 and isinstance(axes[0], (tuple, list)) else axes
-        return _ops.Transpose.apply(self, axes=tuple(axes) if axes else None)
+        return _Transpose.apply(self, axes=tuple(axes) if axes else None)
 
     def permute(self, *dims):
         return self.transpose(*dims)
@@ -343,28 +345,6 @@ _FREED = (
 )
 
 
-def toposort(root):
-    """Non-leaf tensors reachable from ``root``, each after all of its inputs (iterative DFS)."""
-    order, seen = [], set()
-    stack = [(root, False)]
-    while stack:
-        t, done = stack.pop()
-        if done:
-            order.append(t)
-            continue
-        if id(t) in seen:
-            continue
-        seen.add(id(t))
-        stack.append((t, True))
-        parents = getattr(t._ctx, "parents", None)
-        if parents is None:
-            raise RuntimeError(_FREED)
-        for p in parents:
-            if p._ctx is not None and id(p) not in seen:
-                stack.append((p, False))
-    return order
-
-
 def unbroadcast(grad, shape):
     """Sum ``grad`` over the axes that broadcasting added or stretched, back to ``shape``."""
     extra = grad.ndim - len(shape)
@@ -393,38 +373,82 @@ def _accumulate_leaf(t, g, owned):
 
 
 def run_backward(root, grad, retain_graph=False):
-    """Reverse-mode sweep from ``root`` (a non-leaf) seeded with ``grad``."""
-    topo = toposort(root)
+    """Reverse-mode sweep from ``root`` (a non-leaf) seeded with ``grad``.
+
+    Every recorded op carries its creation number ``seq``; an op is always created after its
+    inputs, so visiting nodes in decreasing ``seq`` (a heap) is a reverse topological order, and
+    a node is reached only once all its consumers have passed their gradients to it.
+    """
     grads = {id(root): grad}
+    if root._ctx.parents is None:
+        raise RuntimeError(_FREED)
+    heap = [(-root._ctx.seq, root)]
     owned = set()
-    for t in reversed(topo):
-        g = grads.pop(id(t), None)
+    while heap:
+        t = heappop(heap)[1]
         ctx = t._ctx
-        if g is not None:
-            in_grads = type(ctx).backward(ctx, g)
-            if type(in_grads) is not tuple:
-                in_grads = (in_grads,)
-            parents = ctx.parents
-            if len(in_grads) != len(parents):
-                raise RuntimeError(
-                    f"{type(ctx).__name__}.backward returned {len(in_grads)} gradients for "
-                    f"{len(parents)} inputs"
-                )
-            for p, pg in zip(parents, in_grads):
-                if pg is None or not p.requires_grad:
-                    continue
-                data = p.data
-                if pg.shape != data.shape:
-                    pg = unbroadcast(pg, data.shape)
-                if pg.dtype != data.dtype:
-                    pg = pg.astype(data.dtype)
-                if p._ctx is None:
-                    _accumulate_leaf(p, pg, owned)
+        g = grads.pop(id(t))
+        parents = ctx.parents
+        if parents is None:
+            raise RuntimeError(_FREED)
+        in_grads = type(ctx).backward(ctx, g)
+        if type(in_grads) is not tuple:
+            in_grads = (in_grads,)
+        if len(in_grads) != len(parents):
+            raise RuntimeError(
+                f"{type(ctx).__name__}.backward returned {len(in_grads)} gradients for "
+                f"{len(parents)} inputs"
+            )
+        if not retain_graph:  # free saved arrays and the links to the inputs
+            ctx.parents = ctx.saved_tensors = None
+            ctx.__dict__.clear()
+        for p, pg in zip(parents, in_grads):
+            if pg is None or not p.requires_grad:
+                continue
+            data = p.data
+            if pg.shape != data.shape:
+                pg = unbroadcast(pg, data.shape)
+            if pg.dtype is not data.dtype and pg.dtype != data.dtype:
+                pg = pg.astype(data.dtype)
+            if p._ctx is None:
+                _accumulate_leaf(p, pg, owned)
+            else:
+                k = id(p)
+                prev = grads.get(k)
+                if prev is None:
+                    grads[k] = pg
+                    heappush(heap, (-p._ctx.seq, p))
                 else:
-                    prev = grads.get(id(p))
-                    grads[id(p)] = pg if prev is None else prev + pg
-        if not retain_graph:
-            ctx.__dict__.clear()  # frees saved arrays and the links to the inputs
+                    grads[k] = prev + pg
 
 
-from . import ops as _ops  # noqa: E402  (ops import Tensor from this module)
+# the ops import Tensor from this module, so they are bound at its end
+from .ops import (  # noqa: E402
+    Abs as _Abs,
+    Add as _Add,
+    Cast as _Cast,
+    Clip as _Clip,
+    Div as _Div,
+    Exp as _Exp,
+    GetItem as _GetItem,
+    LeakyReLU as _LeakyReLU,
+    Log as _Log,
+    LogSoftmax as _LogSoftmax,
+    MatMul as _MatMul,
+    Max as _Max,
+    Mean as _Mean,
+    Min as _Min,
+    Mul as _Mul,
+    Neg as _Neg,
+    Pow as _Pow,
+    PowConst as _PowConst,
+    ReLU as _ReLU,
+    Reshape as _Reshape,
+    Sigmoid as _Sigmoid,
+    Softmax as _Softmax,
+    Sqrt as _Sqrt,
+    Sub as _Sub,
+    Sum as _Sum,
+    Tanh as _Tanh,
+    Transpose as _Transpose,
+)
