@@ -18,7 +18,7 @@ _tune_malloc()
 __version__ = "0.1.0"
 
 _SUBPACKAGES = ("nn", "optim", "data", "train", "scalar", "viz", "io", "cli")
-_LAZY = {"save": "io", "load": "io"}
+_LAZY = {"save": "io", "load": "io", "CheckpointError": "io"}
 
 
 def __getattr__(name):
