@@ -22,7 +22,7 @@ demo: $(STAMP)
 	$(PY) examples/two_layer_gradients.py
 
 test: $(STAMP)
-	$(PY) -m pytest
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(PY) -m pytest
 
 bench: $(VENV)/.bench-installed
 	$(PY) benchmarks/run_all.py
