@@ -262,3 +262,24 @@ def test_functional_one_hot_and_dropout():
     x = npgrad.ones(100, 100)
     assert F.dropout(x, 0.5, training=False) is x
     assert (F.dropout(x, 0.5, seed=0).data == 0).mean() == pytest.approx(0.5, abs=0.03)
+
+
+def test_sequential_fuses_linear_relu_with_identical_results():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((6, 4))
+    fused = nn.Sequential(nn.Linear(4, 5, seed=0, dtype=np.float64), nn.ReLU(),
+                          nn.Linear(5, 2, seed=1, dtype=np.float64))
+    assert [type(getattr(step, "__self__", step)).__name__ for _, step in fused._plan] == ["Linear", "Linear"]
+    out = fused(x)
+    assert type(out._ctx).__name__ == "Linear" and type(out._ctx.parents[0]._ctx).__name__ == "LinearReLU"
+    l1, l2 = fused[0], fused[2]
+    manual = npgrad.linear(npgrad.linear(x, l1.weight, l1.bias).relu(), l2.weight, l2.bias)
+    np.testing.assert_array_equal(out.data, manual.data)
+    out.sum().backward()
+    grads = [p.grad.copy() for p in fused.parameters()]
+    fused.zero_grad()
+    manual.sum().backward()
+    for g, p in zip(grads, fused.parameters()):
+        np.testing.assert_allclose(g, p.grad, rtol=1e-12)
+    assert gradcheck(lambda a, w, b: npgrad.autograd.ops.LinearReLU.apply(a, w, b),
+                     npgrad.tensor(x, requires_grad=True), l1.weight, l1.bias)

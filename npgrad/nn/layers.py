@@ -1,7 +1,7 @@
 """Layers: ``Linear`` (alias ``Dense``) and the activation, shape and regularization modules."""
 import numpy as np
 
-from ..autograd import functional as F
+from ..autograd import ops as _ops
 from ..autograd.creation import rng_from
 from ..autograd.dtype import get_default_dtype
 from ..autograd.tensor import Tensor, as_tensor
@@ -30,14 +30,21 @@ class Linear(Module):
         self.bias = Parameter(np.zeros(self.out_features, dtype=dtype)) if bias else None
 
     def forward(self, x):
-        x = as_tensor(x)
-        if x.data.shape[-1:] != (self.in_features,):
-            raise ValueError(
-                f"{self!r} expects input of shape (batch, {self.in_features}), got {x.data.shape}"
-            )
+        return self._apply(_ops.Linear, x)
+
+    def forward_relu(self, x):
+        """``relu(self(x))`` as one fused op (used by ``Sequential`` for Linear -> ReLU)."""
+        return self._apply(_ops.LinearReLU, x)
+
+    def _apply(self, op, x):
+        if not isinstance(x, Tensor):
+            x = Tensor(x)
+        shape = x.data.shape
+        if not shape or shape[-1] != self.in_features:
+            raise ValueError(f"{self!r} expects input of shape (batch, {self.in_features}), got {shape}")
         if self.bias is None:
-            return F.ops.Linear.apply(x, self.weight)
-        return F.ops.Linear.apply(x, self.weight, self.bias)
+            return op.apply(x, self.weight)
+        return op.apply(x, self.weight, self.bias)
 
     def extra_repr(self):
         return f"{self.in_features}, {self.out_features}" + ("" if self.bias is not None else ", bias=False")

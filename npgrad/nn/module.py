@@ -150,6 +150,7 @@ class Sequential(Module):
         self._check_sizes(self._layers + [layer])
         setattr(self, str(len(self._layers)), layer)
         self._layers.append(layer)
+        self._plan = self._make_plan(self._layers)
         return self
 
     @staticmethod
@@ -167,12 +168,28 @@ class Sequential(Module):
             elif not getattr(layer, "preserves_shape", False):
                 width = None
 
+    @staticmethod
+    def _make_plan(layers):
+        """(index, callable) steps; a Linear followed by a ReLU runs as one fused op."""
+        from .layers import Linear, ReLU  # layers import this module
+
+        plan, i = [], 0
+        while i < len(layers):
+            layer = layers[i]
+            if type(layer) is Linear and i + 1 < len(layers) and type(layers[i + 1]) is ReLU:
+                plan.append((i, layer.forward_relu))
+                i += 2
+            else:
+                plan.append((i, layer))
+                i += 1
+        return plan
+
     def forward(self, x):
-        for layer in self._layers:
+        for i, step in self._plan:
             try:
-                x = layer(x)
+                x = step(x)
             except ValueError as e:
-                i, msg = self._layers.index(layer), str(e)
+                layer, msg = self._layers[i], str(e)
                 named = msg if msg.startswith(repr(layer)) else f"{layer!r}: {msg}"
                 raise ValueError(f"Sequential layer {i}, {named}") from None
         return x
