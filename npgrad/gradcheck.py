@@ -22,7 +22,7 @@ def numerical_gradient(f, x, eps=1e-6):
     ``f`` maps an ndarray shaped like ``x`` to a scalar (a number or a one-element Tensor).
     Returns a float64 ndarray shaped like ``x``.
     """
-    x = np.array(x.data if isinstance(x, Tensor) else x, dtype=np.float64)
+    x = np.array(x.data if isinstance(x, Tensor) else x, dtype=np.float64, order="C")
     grad = np.zeros_like(x)
     flat, gflat = x.reshape(-1), grad.reshape(-1)
     for i in range(flat.size):
@@ -59,7 +59,7 @@ def gradcheck(fn, *tensors, eps=1e-6, atol=1e-5, rtol=1e-3, mode="full", n_direc
     marked = [isinstance(t, Tensor) and t.requires_grad for t in tensors]
     check = marked if any(marked) else [a.dtype.kind == "f" for a in raw]
     # checked inputs become float64 copies; others (integer labels, say) pass through unchanged
-    inputs = [np.array(a, dtype=np.float64) if c else a for a, c in zip(raw, check)]
+    inputs = [np.array(a, dtype=np.float64, order="C") if c else a for a, c in zip(raw, check)]
     names = list(names) if names is not None else [f"input {i}" for i in range(len(inputs))]
     rng = rng_from(seed)
 

@@ -245,3 +245,19 @@ def test_reflected_operators_with_ndarrays_and_scalars():
                      (arr / x, arr / x.data), (2 - x, 2 - x.data), (x @ arr, x.data @ arr)]:
         assert isinstance(out, Tensor)
         np.testing.assert_allclose(out.data, ref)
+
+
+def test_view_gradients_are_kept_only_when_nothing_else_shares_them():
+    w = npgrad.tensor(np.asfortranarray(np.ones((2, 3))), requires_grad=True)
+    x = np.arange(12.0).reshape(4, 3)
+    npgrad.linear(x, w).sum().backward()
+    assert w.grad.flags.f_contiguous and w.grad.flags.writeable  # dW.T kept, in W's layout
+    np.testing.assert_allclose(w.grad, np.ones((4, 2)).T @ x)
+    # two leaves fed views of one array must not share memory
+    a, b = t(np.ones((2, 3))), t(np.ones((3, 2)))
+    s = t(np.ones((2, 3)))
+    (s + a).sum().backward()
+    y = s * 1.0
+    (y + a + b.T).sum().backward()
+    assert not np.shares_memory(a.grad, b.grad)
+    assert not np.shares_memory(s.grad, a.grad)

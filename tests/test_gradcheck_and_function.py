@@ -110,3 +110,11 @@ def test_numerical_gradient():
     np.testing.assert_allclose(g2, 2 * x, rtol=1e-8)
     with pytest.raises(ValueError, match="scalar"):
         numerical_gradient(lambda a: a * 2, x)
+
+
+def test_gradcheck_and_numerical_gradient_handle_column_major_inputs():
+    w = npgrad.tensor(np.asfortranarray(np.random.default_rng(0).standard_normal((3, 4))), requires_grad=True)
+    assert gradcheck(lambda a: (a * a).sum(), w)
+    np.testing.assert_allclose(numerical_gradient(lambda a: (a ** 2).sum(), w.data), 2 * w.data, rtol=1e-7)
+    with pytest.raises(GradcheckError):
+        gradcheck(lambda a: WrongSquare.apply(a).sum(), w)

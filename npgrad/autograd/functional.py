@@ -127,7 +127,7 @@ def check_class_target(logits_shape, t, reduction="mean"):
                 f"cross_entropy: class-index targets must be integers, got dtype {t.dtype} "
                 f"(pass one-hot/probability targets of shape {logits_shape} for soft labels)"
             )
-        if n and (t.min() < 0 or t.max() >= c):
+        if n and (np.minimum.reduce(t) < 0 or np.maximum.reduce(t) >= c):
             bad = t[(t < 0) | (t >= c)]
             raise ValueError(
                 f"cross_entropy: labels must be in [0, {c - 1}] for {c} classes, got {bad[:5].tolist()}"

@@ -1,5 +1,6 @@
 """``Tensor``: an ndarray with a gradient, and the reverse-mode ``backward()`` over the graph."""
 from heapq import heappop, heappush
+from sys import getrefcount
 
 import numpy as np
 
@@ -22,6 +23,11 @@ class Tensor:
     __array_ufunc__ = None  # ndarray <op> Tensor defers to Tensor's reflected operators
 
     def __init__(self, data, requires_grad=False, dtype=None):
+        if type(data) is np.ndarray and dtype is None and data.dtype.kind in "biuf":
+            self.data, self.grad, self._ctx, self.requires_grad = data, None, None, False
+            if requires_grad:
+                self.requires_grad_(True)
+            return
         if isinstance(data, Tensor):
             data = data.data
         arr = np.asarray(data, dtype=dtype)
@@ -362,10 +368,17 @@ def unbroadcast(grad, shape):
 
 def _accumulate_leaf(t, g, owned):
     """Add ``g`` into a leaf's ``.grad``. A first gradient is stored without a copy only when no
-    other tensor can hold the same memory (a fresh array not handed to another leaf)."""
+    other array can share its memory: a fresh array, or a view (``dW.T``) whose base nothing else
+    references (refcount: the view's own reference and getrefcount's argument), and not already
+    handed to another leaf."""
     if t.grad is None:
-        if g.base is not None or id(g) in owned or not g.flags.writeable:
+        # refcount of the base: the view's reference, getrefcount's argument, and `base` here
+        base = g.base
+        if (id(g) in owned or not g.flags.writeable
+                or (base is not None and (id(base) in owned or getrefcount(base) > 3))):
             g = g.copy()
+        elif base is not None:
+            owned.add(id(base))
         owned.add(id(g))
         t.grad = g
     else:

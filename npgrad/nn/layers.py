@@ -26,7 +26,10 @@ class Linear(Module):
         dtype = np.dtype(dtype) if dtype is not None else get_default_dtype()
         make = initializers.get(init)
         self.init = init if isinstance(init, str) else getattr(init, "__name__", "custom")
-        self.weight = Parameter(make((self.out_features, self.in_features), rng_from(seed), dtype))
+        # (out, in) as in PyTorch, stored column-major: W.T is then a C-contiguous (in, out) array
+        # and the forward x @ W.T runs BLAS's fastest layout for a batch of rows
+        w = make((self.out_features, self.in_features), rng_from(seed), dtype)
+        self.weight = Parameter(np.asfortranarray(w))
         self.bias = Parameter(np.zeros(self.out_features, dtype=dtype)) if bias else None
 
     def forward(self, x):

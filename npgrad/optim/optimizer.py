@@ -117,7 +117,8 @@ class Optimizer:
                                    if q.data.dtype == d.dtype])
             flats[:] = [np.empty(size, dtype=d.dtype) for _ in range(max(n, len(flats)))]
             self._scratch.clear()  # views of the old flat arrays
-        bufs = [flat[:d.size].reshape(d.shape) for flat in flats[:n]]
+        order = "F" if d.flags.f_contiguous and not d.flags.c_contiguous else "C"  # d's memory order
+        bufs = [flat[:d.size].reshape(d.shape, order=order) for flat in flats[:n]]
         self._scratch[p] = bufs
         return bufs
 
