@@ -36,8 +36,9 @@ class Function:
     """Base class of every op. Subclasses define ``forward(ctx, *arrays, **options)`` and
     ``backward(ctx, grad_output)``; call them with ``Op.apply(*tensors, **options)``."""
 
-    # engine bookkeeping in slots; ops keep whatever else they need in the instance __dict__
-    __slots__ = ("parents", "needs_input_grad", "saved_tensors", "seq", "__dict__")
+    # engine bookkeeping in slots; a subclass that sets other attributes on ctx gets an instance
+    # __dict__ as usual, and one that declares ``__slots__ = ()`` stays dict-free (cheaper)
+    __slots__ = ("parents", "needs_input_grad", "saved_tensors", "seq", "__weakref__")
 
     def save_for_backward(self, *arrays):
         self.saved_tensors = arrays
@@ -72,6 +73,16 @@ class Function:
                 ctx.needs_input_grad = (False, False)
                 record = False
             data = cls.forward(ctx, a.data, b.data, **options)
+        elif n == 3 and isinstance(inputs[0], Tensor) and isinstance(inputs[1], Tensor) \
+                and isinstance(inputs[2], Tensor):  # linear with a bias
+            a, b, c = inputs
+            if STATE.enabled:
+                needs = ctx.needs_input_grad = (a.requires_grad, b.requires_grad, c.requires_grad)
+                record = True in needs
+            else:
+                ctx.needs_input_grad = (False, False, False)
+                record = False
+            data = cls.forward(ctx, a.data, b.data, c.data, **options)
         else:
             inputs = tuple(map(as_tensor, inputs))
             if STATE.enabled:

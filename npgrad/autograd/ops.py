@@ -22,6 +22,8 @@ def _binary(op, fn, a, b):
 
 # ---- arithmetic ---------------------------------------------------------------------------------
 class Add(Function):
+    __slots__ = ()
+
     @staticmethod
     def forward(ctx, a, b):
         try:
@@ -35,6 +37,8 @@ class Add(Function):
 
 
 class Sub(Function):
+    __slots__ = ()
+
     @staticmethod
     def forward(ctx, a, b):
         try:
@@ -48,6 +52,8 @@ class Sub(Function):
 
 
 class Mul(Function):
+    __slots__ = ()
+
     @staticmethod
     def forward(ctx, a, b):
         ctx.saved_tensors = (a, b)
@@ -64,6 +70,8 @@ class Mul(Function):
 
 
 class Div(Function):
+    __slots__ = ()
+
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
@@ -79,6 +87,8 @@ class Div(Function):
 
 
 class Neg(Function):
+    __slots__ = ()
+
     @staticmethod
     def forward(ctx, a):
         return np.negative(a)
@@ -107,6 +117,8 @@ class PowConst(Function):
 class Pow(Function):
     """``a ** b`` with both sides tensors."""
 
+    __slots__ = ()
+
     @staticmethod
     def forward(ctx, a, b):
         out = _binary("pow", np.power, a, b)
@@ -127,6 +139,8 @@ class Pow(Function):
 
 
 class MatMul(Function):
+    __slots__ = ()
+
     @staticmethod
     def forward(ctx, a, b):
         if a.ndim == 0 or b.ndim == 0:
@@ -237,6 +251,8 @@ class Min(_Extremum):
 
 # ---- elementwise --------------------------------------------------------------------------------
 class Exp(Function):
+    __slots__ = ()
+
     @staticmethod
     def forward(ctx, a):
         out = np.exp(a)
@@ -249,6 +265,8 @@ class Exp(Function):
 
 
 class Log(Function):
+    __slots__ = ()
+
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -260,6 +278,8 @@ class Log(Function):
 
 
 class Sqrt(Function):
+    __slots__ = ()
+
     @staticmethod
     def forward(ctx, a):
         out = np.sqrt(a)
@@ -272,6 +292,8 @@ class Sqrt(Function):
 
 
 class Abs(Function):
+    __slots__ = ()
+
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -283,6 +305,8 @@ class Abs(Function):
 
 
 class Tanh(Function):
+    __slots__ = ()
+
     @staticmethod
     def forward(ctx, a):
         out = np.tanh(a)
@@ -303,6 +327,8 @@ def sigmoid_array(a):
 
 
 class Sigmoid(Function):
+    __slots__ = ()
+
     @staticmethod
     def forward(ctx, a):
         out = sigmoid_array(a)
@@ -316,6 +342,8 @@ class Sigmoid(Function):
 
 
 class ReLU(Function):
+    __slots__ = ()
+
     @staticmethod
     def forward(ctx, a):
         out = np.maximum(a, 0)
@@ -548,6 +576,8 @@ class LogSoftmax(Function):
 class Linear(Function):
     """``x @ W.T + b`` in one op: x (batch, in), W (out, in), b (out,) -> (batch, out)."""
 
+    __slots__ = ()
+
     @staticmethod
     def forward(ctx, x, w, b=None):
         if x.shape[-1] != w.shape[-1]:
@@ -585,6 +615,8 @@ def _linear_backward(ctx, g, x, w):
 class LinearReLU(Function):
     """``relu(x @ W.T + b)`` in one op, the ReLU applied in place: what ``nn.Sequential`` runs
     for a Linear layer followed by ReLU (one graph node and one array fewer per hidden layer)."""
+
+    __slots__ = ()
 
     @staticmethod
     def forward(ctx, x, w, b=None):

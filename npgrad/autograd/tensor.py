@@ -1,4 +1,5 @@
 """``Tensor``: an ndarray with a gradient, and the reverse-mode ``backward()`` over the graph."""
+import gc
 from heapq import heappop, heappush
 from sys import getrefcount
 
@@ -392,9 +393,21 @@ def run_backward(root, grad, retain_graph=False):
     inputs, so visiting nodes in decreasing ``seq`` (a heap) is a reverse topological order, and
     a node is reached only once all its consumers have passed their gradients to it.
     """
-    grads = {id(root): grad}
     if root._ctx.parents is None:
         raise RuntimeError(_FREED)
+    # the graph has no reference cycles, so the cyclic collector has nothing to find here; pausing
+    # it keeps the sweep's short-lived tuples from triggering collections mid-sweep
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        _sweep(root, grad, retain_graph)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _sweep(root, grad, retain_graph):
+    grads = {id(root): grad}
     heap = [(-root._ctx.seq, root)]
     owned = set()
     while heap:
@@ -414,7 +427,8 @@ def run_backward(root, grad, retain_graph=False):
             )
         if not retain_graph:  # free saved arrays and the links to the inputs
             ctx.parents = ctx.saved_tensors = None
-            ctx.__dict__.clear()
+            if type(ctx).__dictoffset__:  # instances of this op have a __dict__
+                ctx.__dict__.clear()
         for p, pg in zip(parents, in_grads):
             if pg is None or not p.requires_grad:
                 continue
