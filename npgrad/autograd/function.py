@@ -38,7 +38,7 @@ class Function:
 
     # engine bookkeeping in slots; a subclass that sets other attributes on ctx gets an instance
     # __dict__ as usual, and one that declares ``__slots__ = ()`` stays dict-free (cheaper)
-    __slots__ = ("parents", "needs_input_grad", "saved_tensors", "seq", "__weakref__")
+    __slots__ = ("parents", "needs_input_grad", "saved_tensors", "seq", "_out_grad", "__weakref__")
 
     def save_for_backward(self, *arrays):
         self.saved_tensors = arrays
@@ -98,6 +98,7 @@ class Function:
         if record:
             ctx.parents = inputs
             ctx.seq = next(_sequence)
+            ctx._out_grad = None  # d(loss)/d(output), summed here during backward
             out.requires_grad = True
             out._ctx = ctx
         else:

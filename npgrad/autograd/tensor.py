@@ -407,46 +407,51 @@ def run_backward(root, grad, retain_graph=False):
 
 
 def _sweep(root, grad, retain_graph):
-    grads = {id(root): grad}
-    heap = [(-root._ctx.seq, root)]
+    # each recorded op's context collects the gradient of its output in ``ctx._out_grad``
+    top = root._ctx
+    top._out_grad = grad
+    heap = [(-top.seq, top)]
     owned = set()
-    while heap:
-        t = heappop(heap)[1]
-        ctx = t._ctx
-        g = grads.pop(id(t))
-        parents = ctx.parents
-        if parents is None:
-            raise RuntimeError(_FREED)
-        in_grads = type(ctx).backward(ctx, g)
-        if type(in_grads) is not tuple:
-            in_grads = (in_grads,)
-        if len(in_grads) != len(parents):
-            raise RuntimeError(
-                f"{type(ctx).__name__}.backward returned {len(in_grads)} gradients for "
-                f"{len(parents)} inputs"
-            )
-        if not retain_graph:  # free saved arrays and the links to the inputs
-            ctx.parents = ctx.saved_tensors = None
-            if type(ctx).__dictoffset__:  # instances of this op have a __dict__
-                ctx.__dict__.clear()
-        for p, pg in zip(parents, in_grads):
-            if pg is None or not p.requires_grad:
-                continue
-            data = p.data
-            if pg.shape != data.shape:
-                pg = unbroadcast(pg, data.shape)
-            if pg.dtype is not data.dtype and pg.dtype != data.dtype:
-                pg = pg.astype(data.dtype)
-            if p._ctx is None:
-                _accumulate_leaf(p, pg, owned)
-            else:
-                k = id(p)
-                prev = grads.get(k)
-                if prev is None:
-                    grads[k] = pg
-                    heappush(heap, (-p._ctx.seq, p))
+    try:
+        while heap:
+            ctx = heappop(heap)[1]
+            g = ctx._out_grad
+            ctx._out_grad = None
+            parents = ctx.parents
+            if parents is None:
+                raise RuntimeError(_FREED)
+            in_grads = type(ctx).backward(ctx, g)
+            if type(in_grads) is not tuple:
+                in_grads = (in_grads,)
+            if len(in_grads) != len(parents):
+                raise RuntimeError(
+                    f"{type(ctx).__name__}.backward returned {len(in_grads)} gradients for "
+                    f"{len(parents)} inputs"
+                )
+            if not retain_graph:  # free saved arrays and the links to the inputs
+                ctx.parents = ctx.saved_tensors = None
+                if type(ctx).__dictoffset__:  # instances of this op have a __dict__
+                    ctx.__dict__.clear()
+            for p, pg in zip(parents, in_grads):
+                if pg is None or not p.requires_grad:
+                    continue
+                data = p.data
+                if pg.shape != data.shape:
+                    pg = unbroadcast(pg, data.shape)
+                if pg.dtype is not data.dtype and pg.dtype != data.dtype:
+                    pg = pg.astype(data.dtype)
+                pctx = p._ctx
+                if pctx is None:
+                    _accumulate_leaf(p, pg, owned)
+                elif pctx._out_grad is None:
+                    pctx._out_grad = pg
+                    heappush(heap, (-pctx.seq, pctx))
                 else:
-                    grads[k] = prev + pg
+                    pctx._out_grad = pctx._out_grad + pg
+    except BaseException:
+        for _, pending in heap:  # leave no half-summed gradient behind for a retried backward
+            pending._out_grad = None
+        raise
 
 
 # the ops import Tensor from this module, so they are bound at its end
