@@ -130,7 +130,8 @@ class Tensor:
                     f"backward() without grad= needs a one-element output, got shape {self.shape}; "
                     "pass grad= (d loss / d output, same shape) or reduce the output first"
                 )
-            grad = np.ones_like(self.data)
+            grad = np.empty(self.data.shape, self.data.dtype)
+            grad.fill(1)
         else:
             grad = np.array(grad.data if isinstance(grad, Tensor) else grad, dtype=self.data.dtype)
             if grad.shape != self.data.shape:
@@ -372,18 +373,20 @@ def _accumulate_leaf(t, g, owned):
     other array can share its memory: a fresh array, or a view (``dW.T``) whose base nothing else
     references (refcount: the view's own reference and getrefcount's argument), and not already
     handed to another leaf."""
-    if t.grad is None:
-        # refcount of the base: the view's reference, getrefcount's argument, and `base` here
-        base = g.base
-        if (id(g) in owned or not g.flags.writeable
-                or (base is not None and (id(base) in owned or getrefcount(base) > 3))):
-            g = g.copy()
-        elif base is not None:
-            owned.add(id(base))
-        owned.add(id(g))
-        t.grad = g
-    else:
+    if t.grad is not None:
         t.grad += g
+        return
+    base = g.base
+    if base is None:
+        if id(g) in owned or not g.flags.writeable:
+            g = g.copy()
+    # refcount of the base: the view's reference, getrefcount's argument, and `base` here
+    elif id(base) in owned or getrefcount(base) > 3 or not g.flags.writeable:
+        g = g.copy()
+    else:
+        owned.add(id(base))
+    owned.add(id(g))
+    t.grad = g
 
 
 def run_backward(root, grad, retain_graph=False):
