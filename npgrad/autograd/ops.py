@@ -581,11 +581,8 @@ class Linear(Function):
     @staticmethod
     def forward(ctx, x, w, b=None):
         if x.shape[-1] != w.shape[-1]:
-            raise ValueError(
-                f"linear: input of shape {x.shape} does not match weight of shape {w.shape} "
-                f"(expected last axis {w.shape[-1]}, got {x.shape[-1]})"
-            )
-        ctx.save_for_backward(x, w)
+            raise _linear_shape_error(x, w)
+        ctx.saved_tensors = (x, w)
         out = x @ w.T
         if b is not None:
             out += b
@@ -594,6 +591,13 @@ class Linear(Function):
     @staticmethod
     def backward(ctx, g):
         return _linear_backward(ctx, g, *ctx.saved_tensors[:2])
+
+
+def _linear_shape_error(x, w):
+    return ValueError(
+        f"linear: input of shape {x.shape} does not match weight of shape {w.shape} "
+        f"(expected last axis {w.shape[-1]}, got {x.shape[-1]})"
+    )
 
 
 def _linear_backward(ctx, g, x, w):
@@ -620,9 +624,13 @@ class LinearReLU(Function):
 
     @staticmethod
     def forward(ctx, x, w, b=None):
-        out = Linear.forward(ctx, x, w, b)
+        if x.shape[-1] != w.shape[-1]:
+            raise _linear_shape_error(x, w)
+        out = x @ w.T
+        if b is not None:
+            out += b
         np.maximum(out, 0, out=out)
-        ctx.saved_tensors += (out,)
+        ctx.saved_tensors = (x, w, out)
         return out
 
     @staticmethod

@@ -38,6 +38,17 @@ class SGD(Optimizer):
             lr, mu, wd = float(group["lr"]), float(group["momentum"]), float(group["weight_decay"])
             damp, nesterov = float(group["dampening"]), group["nesterov"]
             nbuf = 2 if nesterov and wd else 1
+            if not wd and not mu:  # plain SGD, the common case: p -= lr * g, nothing else
+                for p in group["params"]:
+                    g = p.grad
+                    if g is not None:
+                        d = p.data
+                        bufs = self._scratch.get(p)
+                        if bufs is None or bufs[0].shape != d.shape:
+                            bufs = self._buffers(p, 1)
+                        mul(g, lr, out=bufs[0])
+                        sub(d, bufs[0], out=d)
+                continue
             for p in group["params"]:
                 g = p.grad
                 if g is None:
