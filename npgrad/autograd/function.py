@@ -63,7 +63,7 @@ class Function:
             a = inputs[0]
             record = a.requires_grad and STATE.enabled
             ctx.needs_input_grad = (record,)
-            data = cls.forward(ctx, a.data, **options)
+            data = cls.forward(ctx, a.data, **options) if options else cls.forward(ctx, a.data)
         elif n == 2 and isinstance(inputs[0], Tensor) and isinstance(inputs[1], Tensor):
             a, b = inputs
             if STATE.enabled:
@@ -72,7 +72,7 @@ class Function:
             else:
                 ctx.needs_input_grad = (False, False)
                 record = False
-            data = cls.forward(ctx, a.data, b.data, **options)
+            data = cls.forward(ctx, a.data, b.data, **options) if options else cls.forward(ctx, a.data, b.data)
         elif n == 3 and isinstance(inputs[0], Tensor) and isinstance(inputs[1], Tensor) \
                 and isinstance(inputs[2], Tensor):  # linear with a bias
             a, b, c = inputs

@@ -145,28 +145,28 @@ class Tensor:
 
     # ---- operators (bound to ops at the bottom of this file) --------------------------------
     def __add__(self, other):
-        return _Add.apply(self, _operand(other, self))
+        return _Add.apply(self, other if type(other) is Tensor else _operand(other, self))
 
     def __radd__(self, other):
-        return _Add.apply(_operand(other, self), self)
+        return _Add.apply(other if type(other) is Tensor else _operand(other, self), self)
 
     def __sub__(self, other):
-        return _Sub.apply(self, _operand(other, self))
+        return _Sub.apply(self, other if type(other) is Tensor else _operand(other, self))
 
     def __rsub__(self, other):
-        return _Sub.apply(_operand(other, self), self)
+        return _Sub.apply(other if type(other) is Tensor else _operand(other, self), self)
 
     def __mul__(self, other):
-        return _Mul.apply(self, _operand(other, self))
+        return _Mul.apply(self, other if type(other) is Tensor else _operand(other, self))
 
     def __rmul__(self, other):
-        return _Mul.apply(_operand(other, self), self)
+        return _Mul.apply(other if type(other) is Tensor else _operand(other, self), self)
 
     def __truediv__(self, other):
-        return _Div.apply(self, _operand(other, self))
+        return _Div.apply(self, other if type(other) is Tensor else _operand(other, self))
 
     def __rtruediv__(self, other):
-        return _Div.apply(_operand(other, self), self)
+        return _Div.apply(other if type(other) is Tensor else _operand(other, self), self)
 
     def __pow__(self, exponent):
         if isinstance(exponent, Tensor):
