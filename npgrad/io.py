@@ -20,10 +20,11 @@ None as themselves.
 """
 import json
 import os
-import uuid
 from collections import OrderedDict
 
 import numpy as np
+
+from ._atomic import atomic_path
 
 __all__ = ["save", "load", "CheckpointError"]
 
@@ -51,23 +52,9 @@ def save(obj, path):
     manifest = json.dumps({"format": FORMAT, "version": VERSION, "tree": tree})
     arrays[MANIFEST] = np.frombuffer(manifest.encode("utf-8"), dtype=np.uint8)
 
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    tmp = os.path.join(folder, f".{os.path.basename(path)}.{uuid.uuid4().hex[:12]}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-    try:
-        with os.fdopen(fd, "wb") as f:
+    with atomic_path(os.fspath(path)) as tmp:
+        with open(tmp, "xb") as f:
             np.savez(f, **arrays)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.remove(tmp)
-        except OSError:
-            pass
-        raise
-    _fsync_folder(folder)
 
 
 def load(path):
@@ -199,15 +186,3 @@ def _decode(node, entries):
     raise ValueError(f"unknown node type {t!r}")
 
 
-def _fsync_folder(folder):
-    """Make the rename itself durable (POSIX); a no-op where folders cannot be opened."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

@@ -12,13 +12,14 @@ import functools
 import gzip
 import hashlib
 import os
-import secrets
 import struct
 import warnings
 import zlib
 from pathlib import Path
 
 import numpy as np
+
+from .._atomic import atomic_path
 
 __all__ = [
     "MNISTFormatError",
@@ -188,35 +189,34 @@ def _prepare(images, labels, flatten, normalize):
 
 # ---------------------------------------------------------------- downloading
 
+class _Rejected(Exception):
+    """A download that arrived but must not replace the cached file."""
+
+
 def _fetch(url, dest, md5, opener, timeout):
     """Stream ``url`` into a temp file next to ``dest``; move it into place only when its md5
     matches. Returns None on success, else the reason it failed."""
     h = hashlib.md5()
-    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.{secrets.token_hex(4)}.part")
     try:
-        size = 0
-        with open(tmp, "xb") as out, opener(url, timeout=timeout) as response:
-            while True:
-                block = response.read(1 << 16)
-                if not block:
-                    break
-                size += len(block)
-                if size > _MAX_DOWNLOAD:
-                    return f"{url}: larger than {_MAX_DOWNLOAD} bytes"
-                h.update(block)
-                out.write(block)
-            out.flush()
-            os.fsync(out.fileno())
-        if md5 is not None and h.hexdigest() != md5:
-            return f"{url}: md5 {h.hexdigest()} != expected {md5}"
-        os.replace(tmp, dest)
-        tmp = None
+        with atomic_path(dest) as tmp:
+            size = 0
+            with open(tmp, "xb") as out, opener(url, timeout=timeout) as response:
+                while True:
+                    block = response.read(1 << 16)
+                    if not block:
+                        break
+                    size += len(block)
+                    if size > _MAX_DOWNLOAD:
+                        raise _Rejected(f"{url}: larger than {_MAX_DOWNLOAD} bytes")
+                    h.update(block)
+                    out.write(block)
+            if md5 is not None and h.hexdigest() != md5:
+                raise _Rejected(f"{url}: md5 {h.hexdigest()} != expected {md5}")
         return None
+    except _Rejected as e:
+        return str(e)
     except Exception as e:  # network, HTTP and socket errors of any opener
         return f"{url}: {type(e).__name__}: {e}"
-    finally:
-        if tmp is not None and os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def _default_opener(url, timeout):

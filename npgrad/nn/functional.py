@@ -6,6 +6,7 @@ from ..autograd.functional import (  # noqa: F401
     leaky_relu, linear, log_softmax, mse_loss, nll_loss, relu, sigmoid, softmax, tanh,
 )
 from ..autograd.creation import rng_from
+from ..data.datasets import one_hot  # noqa: F401  (labels -> one-hot rows)
 from ..autograd.tensor import Tensor, as_tensor
 
 
@@ -22,9 +23,3 @@ def dropout(x, p=0.5, training=True, seed=None):
 
 def flatten(x, start_dim=1):
     return as_tensor(x).flatten(start_dim)
-
-
-def one_hot(labels, num_classes, dtype=np.float32):
-    """Integer labels (n,) -> one-hot rows (n, num_classes)."""
-    labels = np.asarray(labels)
-    return np.eye(num_classes, dtype=dtype)[labels]

@@ -1,12 +1,12 @@
 """Computation graphs as Graphviz DOT text, rendered with the ``dot`` program when present."""
-import os
-import secrets
 import shutil
 import subprocess
 import warnings
 from pathlib import Path
 
 import numpy as np
+
+from .._atomic import atomic_path
 
 __all__ = ["to_dot", "tensor_to_dot", "plot_graph"]
 
@@ -107,22 +107,10 @@ def to_dot(obj):
     return dot
 
 
-def temp_sibling(path):
-    """A fresh hidden name next to ``path`` for writing before ``os.replace`` (created with the
-    usual umask permissions, unlike ``tempfile.mkstemp``'s 0600)."""
-    path = Path(path)
-    return path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-
-
 def _write_text(path, text):
-    tmp = temp_sibling(path)
-    try:
+    with atomic_path(path) as tmp:
         with open(tmp, "x", encoding="utf-8") as f:
             f.write(text)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def plot_graph(model_or_tensor, path, timeout=120):
@@ -151,8 +139,7 @@ def plot_graph(model_or_tensor, path, timeout=120):
             stacklevel=2,
         )
         return dot_path
-    tmp = temp_sibling(path)
-    try:
+    with atomic_path(path) as tmp:
         result = subprocess.run(
             [exe, f"-T{fmt or 'png'}", "-o", tmp],
             input=source.encode("utf-8"),
@@ -164,8 +151,4 @@ def plot_graph(model_or_tensor, path, timeout=120):
                 f"Graphviz dot failed to draw {path} (exit {result.returncode}): "
                 + result.stderr.decode("utf-8", "replace").strip()
             )
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     return path

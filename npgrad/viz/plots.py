@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .graph import temp_sibling
+from .._atomic import atomic_path
 
 __all__ = ["plot_history", "plot_learning_curves", "plot_decision_boundary"]
 
@@ -38,13 +38,8 @@ def _save(fig, path, dpi):
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fmt = path.suffix[1:].lower() or "png"
-    tmp = temp_sibling(path)
-    try:
+    with atomic_path(path) as tmp:
         fig.savefig(tmp, format=fmt, dpi=dpi)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     return path
 
 
