@@ -56,9 +56,7 @@ class Adam(Optimizer):
                     }
                 t = state["step"] = state["step"] + 1
                 m, v = state["exp_avg"], state["exp_avg_sq"]
-                bufs = self._scratch.get(p)
-                if bufs is None or len(bufs) < nbuf or bufs[0].shape != d.shape:
-                    bufs = self._buffers(p, nbuf)
+                bufs = self._buffers(p, nbuf)
                 s = bufs[0]
                 if coupled:
                     mul(d, wd, out=bufs[1])

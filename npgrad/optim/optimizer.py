@@ -104,13 +104,17 @@ class Optimizer:
         raise NotImplementedError
 
     def _buffers(self, p, n):
-        """``n`` work arrays shaped and typed like ``p.data``, created once per parameter.
+        """``n`` work arrays shaped and typed like ``p.data``, created once per parameter (and
+        again only when the parameter's shape changes).
 
         They are views into ``n`` flat arrays per dtype, shared by all parameters (sized for the
         largest): a step needs them only while it updates one parameter, the memory stays hot in
         cache from one parameter to the next, and the optimizer holds one extra copy of its
         largest parameter rather than of every parameter."""
         d = p.data
+        bufs = self._scratch.get(p)
+        if bufs is not None and len(bufs) >= n and bufs[0].shape == d.shape and bufs[0].dtype == d.dtype:
+            return bufs
         flats = self._flat.setdefault(d.dtype, [])
         if len(flats) < n or flats[0].size < d.size:
             size = max([d.size] + [q.data.size for g in self.param_groups for q in g["params"]

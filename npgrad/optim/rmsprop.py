@@ -47,9 +47,7 @@ class RMSprop(Optimizer):
                     state = self.state[p] = {"step": 0, "square_avg": np.zeros_like(d)}
                 state["step"] += 1
                 v = state["square_avg"]
-                bufs = self._scratch.get(p)
-                if bufs is None or len(bufs) < nbuf or bufs[0].shape != d.shape:
-                    bufs = self._buffers(p, nbuf)
+                bufs = self._buffers(p, nbuf)
                 s = bufs[0]
                 if wd:
                     mul(d, wd, out=bufs[1])

@@ -43,9 +43,7 @@ class SGD(Optimizer):
                     g = p.grad
                     if g is not None:
                         d = p.data
-                        bufs = self._scratch.get(p)
-                        if bufs is None or bufs[0].shape != d.shape:
-                            bufs = self._buffers(p, 1)
+                        bufs = self._buffers(p, 1)
                         mul(g, lr, out=bufs[0])
                         sub(d, bufs[0], out=d)
                 continue
@@ -54,9 +52,7 @@ class SGD(Optimizer):
                 if g is None:
                     continue
                 d = p.data
-                bufs = self._scratch.get(p)
-                if bufs is None or len(bufs) < nbuf or bufs[0].shape != d.shape:
-                    bufs = self._buffers(p, nbuf)
+                bufs = self._buffers(p, nbuf)
                 s = bufs[0]
                 if wd:
                     mul(d, wd, out=s)
