@@ -74,23 +74,25 @@ class Accuracy:
         return f"Accuracy(threshold={self.threshold})"
 
 
-def mean_absolute_error(output, target):
-    """mean(|output - target|), target reshaped to output's shape when sizes agree."""
+def _aligned(output, target, name):
+    """Both as arrays, target reshaped to output's shape when their sizes agree."""
     output = np.asarray(getattr(output, "data", output))
     target = np.asarray(getattr(target, "data", target))
-    _check_batch(output, target, "mae")
+    _check_batch(output, target, name)
     if target.size == output.size:
         target = target.reshape(output.shape)
+    return output, target
+
+
+def mean_absolute_error(output, target):
+    """mean(|output - target|), target reshaped to output's shape when sizes agree."""
+    output, target = _aligned(output, target, "mae")
     return float(np.mean(np.abs(output - target)))
 
 
 def mean_squared_error(output, target):
     """mean((output - target) ** 2), target reshaped to output's shape when sizes agree."""
-    output = np.asarray(getattr(output, "data", output))
-    target = np.asarray(getattr(target, "data", target))
-    _check_batch(output, target, "mse")
-    if target.size == output.size:
-        target = target.reshape(output.shape)
+    output, target = _aligned(output, target, "mse")
     return float(np.mean((output - target) ** 2))
 
 
