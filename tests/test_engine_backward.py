@@ -219,6 +219,21 @@ def test_cross_entropy_bad_targets():
         npgrad.cross_entropy(z, np.array([0, -1, 1]))
 
 
+@pytest.mark.parametrize("dtype", ["int8", "int16", "int32", "int64", ">i4", "uint8", "uint64"])
+def test_cross_entropy_label_range_check_every_integer_dtype(dtype):
+    z = npgrad.zeros(3, 4)
+    ok = np.array([0, 3, 1], dtype=dtype)
+    assert npgrad.cross_entropy(z, ok).item() == pytest.approx(np.log(4))
+    with pytest.raises(ValueError, match=r"\[0, 3\].*\[4\]"):
+        npgrad.cross_entropy(z, np.array([0, 4, 1], dtype=dtype))
+    if np.dtype(dtype).kind == "i":
+        with pytest.raises(ValueError, match=r"\[0, 3\].*\[-1\]"):
+            npgrad.cross_entropy(z, np.array([0, -1, 1], dtype=dtype))
+        strided = np.array([0, 9, -2, 9, 1, 9], dtype=dtype)[::2]  # a view with gaps
+        with pytest.raises(ValueError, match=r"\[-2\]"):
+            npgrad.cross_entropy(z, strided)
+
+
 def test_tensor_api_basics():
     x = npgrad.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)
     assert x.shape == (2, 3) and x.ndim == 2 and x.size == 6 and x.dtype == np.float32

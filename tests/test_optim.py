@@ -199,7 +199,7 @@ def test_float32_stays_float32(opt_cls, kw, ref):
     assert p.data is data and p.data.dtype == np.float32  # updated in place, not replaced
     for v in opt.state.get(p, {}).values():
         assert not isinstance(v, np.ndarray) or v.dtype == np.float32
-    for buf in opt._scratch[p]:
+    for buf in opt._scratch[p][1]:
         assert buf.dtype == np.float32
     want = ref(p0.ravel().astype(float).tolist(), grads.reshape(4, -1).astype(float).tolist(), **kw)
     assert p.data.ravel() == pytest.approx(want[-1], rel=1e-4, abs=1e-5)
@@ -499,3 +499,23 @@ def test_numpy_float64_hyperparameters_do_not_upcast():
     assert peak < p.data.nbytes // 10
     assert p.data.dtype == np.float32 and opt.state[p]["momentum_buffer"].dtype == np.float32
     assert p.data[0, 0] == pytest.approx(1 - 0.1 - 0.1 * 1.5)
+
+
+@pytest.mark.parametrize("opt_cls, kw, ref", CASES, ids=lambda c: getattr(c, "__name__", None))
+def test_step_after_the_parameter_array_is_replaced(opt_cls, kw, ref):
+    """Work buffers belong to the array they were made for: a new ``p.data`` (another shape,
+    dtype or memory order) gets new ones, and the update is the same as a fresh optimizer's."""
+    rng = np.random.default_rng(5)
+    p = param(rng.standard_normal((3, 4)), np.float32)
+    p.grad = rng.standard_normal((3, 4)).astype(np.float32)
+    opt = opt_cls([p], **kw)
+    opt.step()
+    for new in (rng.standard_normal((4, 3)), np.asfortranarray(rng.standard_normal((5, 2)))):
+        opt.state.clear()  # a new parameter shape: start its state afresh
+        p.data, p.grad = new.copy(), rng.standard_normal(new.shape)
+        twin = param(new.copy())
+        twin.grad = p.grad.copy()
+        opt_cls([twin], **kw).step()
+        opt.step()
+        assert p.data.dtype == np.float64 and p.data.shape == new.shape
+        np.testing.assert_allclose(p.data, twin.data, rtol=1e-12)

@@ -55,34 +55,21 @@ class Function:
     def apply(cls, *inputs, **options):
         """Run forward on the inputs' arrays; record the op when grad mode is on and an input
         requires grad. Inputs that are not Tensors are wrapped as constants."""
-        ctx = _new(cls)
-        # one- and two-input ops are nearly all ops: spelled out, they skip the generic path's
-        # iterator machinery (this function's cost is the engine's per-op overhead)
         n = len(inputs)
-        if n == 1 and isinstance(inputs[0], Tensor):
+        if not options and n <= 3:
+            if n == 1 and isinstance(inputs[0], Tensor):
+                return apply1(cls, inputs[0])
+            if n == 2 and isinstance(inputs[0], Tensor) and isinstance(inputs[1], Tensor):
+                return apply2(cls, inputs[0], inputs[1])
+            if n == 3 and isinstance(inputs[0], Tensor) and isinstance(inputs[1], Tensor) \
+                    and isinstance(inputs[2], Tensor):
+                return apply3(cls, inputs[0], inputs[1], inputs[2])
+        ctx = _new(cls)
+        if n == 1 and isinstance(inputs[0], Tensor):  # reductions, reshapes, losses: options
             a = inputs[0]
             record = a.requires_grad and STATE.enabled
             ctx.needs_input_grad = (record,)
-            data = cls.forward(ctx, a.data, **options) if options else cls.forward(ctx, a.data)
-        elif n == 2 and isinstance(inputs[0], Tensor) and isinstance(inputs[1], Tensor):
-            a, b = inputs
-            if STATE.enabled:
-                needs = ctx.needs_input_grad = (a.requires_grad, b.requires_grad)
-                record = True in needs
-            else:
-                ctx.needs_input_grad = (False, False)
-                record = False
-            data = cls.forward(ctx, a.data, b.data, **options) if options else cls.forward(ctx, a.data, b.data)
-        elif n == 3 and isinstance(inputs[0], Tensor) and isinstance(inputs[1], Tensor) \
-                and isinstance(inputs[2], Tensor):  # linear with a bias
-            a, b, c = inputs
-            if STATE.enabled:
-                needs = ctx.needs_input_grad = (a.requires_grad, b.requires_grad, c.requires_grad)
-                record = True in needs
-            else:
-                ctx.needs_input_grad = (False, False, False)
-                record = False
-            data = cls.forward(ctx, a.data, b.data, c.data, **options)
+            data = cls.forward(ctx, a.data, **options)
         else:
             inputs = tuple(map(as_tensor, inputs))
             if STATE.enabled:
@@ -108,3 +95,71 @@ class Function:
 
     def __repr__(self):
         return f"<{type(self).__name__} backward>"
+
+
+# The engine's per-op cost is mostly these few lines: the operators of Tensor call them directly
+# (fixed arguments: no tuple or dict packed per call, no type dispatch).
+def apply1(cls, a):
+    """``cls.apply(a)`` for a Tensor ``a`` and no options."""
+    ctx = _new(cls)
+    out = _new(Tensor)
+    out.grad = None
+    if a.requires_grad and STATE.enabled:
+        ctx.needs_input_grad = _TRUE1
+        out.data = cls.forward(ctx, a.data)
+        ctx.parents = (a,)
+        ctx.seq = next(_sequence)
+        ctx._out_grad = None
+        out.requires_grad = True
+        out._ctx = ctx
+    else:
+        ctx.needs_input_grad = _FALSE1
+        out.data = cls.forward(ctx, a.data)
+        out.requires_grad = False
+        out._ctx = None
+    return out
+
+
+def apply2(cls, a, b):
+    """``cls.apply(a, b)`` for Tensors ``a``, ``b`` and no options."""
+    ctx = _new(cls)
+    out = _new(Tensor)
+    out.grad = None
+    if (a.requires_grad or b.requires_grad) and STATE.enabled:
+        ctx.needs_input_grad = (a.requires_grad, b.requires_grad)
+        out.data = cls.forward(ctx, a.data, b.data)
+        ctx.parents = (a, b)
+        ctx.seq = next(_sequence)
+        ctx._out_grad = None
+        out.requires_grad = True
+        out._ctx = ctx
+    else:
+        ctx.needs_input_grad = _FALSE2
+        out.data = cls.forward(ctx, a.data, b.data)
+        out.requires_grad = False
+        out._ctx = None
+    return out
+
+
+def apply3(cls, a, b, c):
+    """``cls.apply(a, b, c)`` for Tensors and no options (a linear layer with a bias)."""
+    ctx = _new(cls)
+    out = _new(Tensor)
+    out.grad = None
+    if (a.requires_grad or b.requires_grad or c.requires_grad) and STATE.enabled:
+        ctx.needs_input_grad = (a.requires_grad, b.requires_grad, c.requires_grad)
+        out.data = cls.forward(ctx, a.data, b.data, c.data)
+        ctx.parents = (a, b, c)
+        ctx.seq = next(_sequence)
+        ctx._out_grad = None
+        out.requires_grad = True
+        out._ctx = ctx
+    else:
+        ctx.needs_input_grad = _FALSE3
+        out.data = cls.forward(ctx, a.data, b.data, c.data)
+        out.requires_grad = False
+        out._ctx = None
+    return out
+
+
+_TRUE1, _FALSE1, _FALSE2, _FALSE3 = (True,), (False,), (False, False), (False, False, False)

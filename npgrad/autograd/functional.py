@@ -112,6 +112,19 @@ def cross_entropy(logits, target, reduction="mean"):
     return ops.CrossEntropy.apply(logits, target=t, reduction=reduction)
 
 
+_UNSIGNED = {np.dtype(f"i{k}"): np.dtype(f"u{k}") for k in (1, 2, 4, 8)}
+
+
+def _labels_out_of_range(t, c):
+    """True if an integer label is < 0 or >= c."""
+    unsigned = _UNSIGNED.get(t.dtype)
+    if unsigned is not None:  # one reduction checks both ends: as unsigned, negatives are huge
+        return np.maximum.reduce(t.view(unsigned)) >= c
+    if t.dtype.kind == "i":
+        return np.minimum.reduce(t) < 0 or np.maximum.reduce(t) >= c
+    return np.maximum.reduce(t) >= c
+
+
 def check_class_target(logits_shape, t, reduction="mean"):
     """Raise ValueError for targets that do not fit logits of shape (batch, classes)."""
     if reduction not in ("mean", "sum", "none"):
@@ -127,7 +140,7 @@ def check_class_target(logits_shape, t, reduction="mean"):
                 f"cross_entropy: class-index targets must be integers, got dtype {t.dtype} "
                 f"(pass one-hot/probability targets of shape {logits_shape} for soft labels)"
             )
-        if n and (np.minimum.reduce(t) < 0 or np.maximum.reduce(t) >= c):
+        if n and _labels_out_of_range(t, c):
             bad = t[(t < 0) | (t >= c)]
             raise ValueError(
                 f"cross_entropy: labels must be in [0, {c - 1}] for {c} classes, got {bad[:5].tolist()}"

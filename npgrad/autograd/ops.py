@@ -580,10 +580,8 @@ class Linear(Function):
 
     @staticmethod
     def forward(ctx, x, w, b=None):
-        if x.shape[-1] != w.shape[-1]:
-            raise _linear_shape_error(x, w)
         ctx.saved_tensors = (x, w)
-        out = x @ w.T
+        out = _linear_matmul(x, w)
         if b is not None:
             out += b
         return out
@@ -593,27 +591,34 @@ class Linear(Function):
         return _linear_backward(ctx, g, *ctx.saved_tensors[:2])
 
 
-def _linear_shape_error(x, w):
-    return ValueError(
-        f"linear: input of shape {x.shape} does not match weight of shape {w.shape} "
-        f"(expected last axis {w.shape[-1]}, got {x.shape[-1]})"
-    )
+def _linear_matmul(x, w):
+    """``x @ w.T``; a ValueError that names both shapes when they do not fit."""
+    try:
+        return x @ w.T
+    except ValueError:
+        got = x.shape[-1] if x.ndim else "a scalar"
+        raise ValueError(
+            f"linear: input of shape {x.shape} does not match weight of shape {w.shape} "
+            f"(expected last axis {w.shape[-1]}, got {got})"
+        ) from None
 
 
 def _linear_backward(ctx, g, x, w):
     """dx = g @ W, dW = g^T @ x, db = sum of g over the batch, each only when needed."""
     needs = ctx.needs_input_grad
     gx = g @ w if needs[0] else None
-    g2 = g.reshape(-1, g.shape[-1]) if g.ndim != 2 else g
+    if g.ndim != 2:  # (..., out): the batch is every leading axis
+        g = g.reshape(-1, g.shape[-1])
+        x = x.reshape(-1, x.shape[-1])
     gw = None
     if needs[1]:
-        x2 = x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x
-        # dW in W's memory order, so the optimizer's in-place update runs over matching strides
-        gw = (x2.T @ g2).T if w.flags.f_contiguous and not w.flags.c_contiguous else g2.T @ x2
+        # dW in W's memory order (column-major when its row stride is the smaller one), so the
+        # optimizer's in-place update runs over matching strides
+        strides = w.strides
+        gw = (x.T @ g).T if strides[0] < strides[1] else g.T @ x
     if len(needs) == 2:
         return gx, gw
-    gb = np.add.reduce(g2, axis=0) if needs[2] else None
-    return gx, gw, gb
+    return gx, gw, (np.add.reduce(g, axis=0) if needs[2] else None)
 
 
 class LinearReLU(Function):
@@ -624,9 +629,7 @@ class LinearReLU(Function):
 
     @staticmethod
     def forward(ctx, x, w, b=None):
-        if x.shape[-1] != w.shape[-1]:
-            raise _linear_shape_error(x, w)
-        out = x @ w.T
+        out = _linear_matmul(x, w)
         if b is not None:
             out += b
         np.maximum(out, 0, out=out)
@@ -643,47 +646,53 @@ class CrossEntropy(Function):
     """Softmax cross-entropy on logits (batch, classes) in one op.
 
     ``target`` is either class indices (batch,) or probabilities / one-hot rows (batch, classes).
-    The gradient is the hand-derived one, softmax minus target, scaled by the reduction.
+    With ``z`` the logits shifted by their row maximum (so ``z <= 0``) and ``s`` the row sums of
+    ``exp(z)``, a sample's loss is ``log s - z[label]``: two sums of non-negative terms, so the
+    batch total is taken as ``sum(log s) - sum(z[label])`` without cancellation. The gradient is
+    the hand-derived one, softmax minus target, scaled by the reduction.
     """
+
+    __slots__ = ("reduction",)
 
     @staticmethod
     def forward(ctx, logits, target, reduction="mean"):
-        # ufunc.reduce directly: np.max / np.mean add microseconds of Python per call, which is
-        # most of this op's cost at batch 32
-        shifted = logits - np.maximum.reduce(logits, axis=1, keepdims=True)
-        e = np.exp(shifted)
+        # ufunc.reduce directly and as few NumPy calls as possible: at batch 32 each call costs
+        # more than its arithmetic
+        z = logits - np.maximum.reduce(logits, axis=1, keepdims=True)
+        e = np.exp(z)
         s = np.add.reduce(e, axis=1, keepdims=True)
-        logp = shifted
-        logp -= np.log(s)
-        e /= s  # e is now softmax(logits)
+        log_s = np.log(s)
         n = logits.shape[0]
         if target.ndim == 1:
             rows = np.arange(n)
-            losses = logp[rows, target]
+            picked = z[rows, target]  # (batch,)
+            if reduction != "none":
+                total = np.add.reduce(log_s, axis=None) - np.add.reduce(picked)
         else:
             rows = None
-            losses = np.add.reduce(target * logp, axis=1)
-        np.negative(losses, out=losses)
-        ctx.save_for_backward(e, target, rows)
+            # -sum_k t_k (z_k - log s) = sum(t) log s - sum_k t_k z_k
+            picked = np.add.reduce(target * z, axis=1)
+            if reduction != "none":
+                total = np.add.reduce(np.add.reduce(target, axis=1) * log_s[:, 0]) - np.add.reduce(picked)
+        ctx.saved_tensors = (e, s, target, rows)
         ctx.reduction = reduction
         if reduction == "none":
-            return losses
-        total = np.add.reduce(losses)
-        return np.asarray(total / n if reduction == "mean" else total)
+            return (log_s[:, 0] if rows is not None else np.add.reduce(target, axis=1) * log_s[:, 0]) - picked
+        return np.array(total / n if reduction == "mean" else total, dtype=logits.dtype)
 
     @staticmethod
     def backward(ctx, g):
         if not ctx.needs_input_grad[0]:
             return None
-        probs, target, rows = ctx.saved_tensors
-        n = probs.shape[0]
+        e, s, target, rows = ctx.saved_tensors
+        grad = e / s  # softmax
         if rows is not None:
-            grad = probs.copy()
             grad[rows, target] -= 1
         else:  # d/dz of -sum(t * log softmax(z)) = softmax(z) * sum(t) - t
-            grad = probs * np.add.reduce(target, axis=1, keepdims=True) - target
+            grad *= np.add.reduce(target, axis=1, keepdims=True)
+            grad -= target
         if ctx.reduction == "mean":
-            grad *= g / n
+            grad *= g / e.shape[0]
         elif ctx.reduction == "sum":
             grad *= g
         else:

@@ -145,48 +145,48 @@ class Tensor:
 
     # ---- operators (bound to ops at the bottom of this file) --------------------------------
     def __add__(self, other):
-        return _Add.apply(self, other if type(other) is Tensor else _operand(other, self))
+        return _apply2(_Add, self, other if type(other) is Tensor else _operand(other, self))
 
     def __radd__(self, other):
-        return _Add.apply(other if type(other) is Tensor else _operand(other, self), self)
+        return _apply2(_Add, other if type(other) is Tensor else _operand(other, self), self)
 
     def __sub__(self, other):
-        return _Sub.apply(self, other if type(other) is Tensor else _operand(other, self))
+        return _apply2(_Sub, self, other if type(other) is Tensor else _operand(other, self))
 
     def __rsub__(self, other):
-        return _Sub.apply(other if type(other) is Tensor else _operand(other, self), self)
+        return _apply2(_Sub, other if type(other) is Tensor else _operand(other, self), self)
 
     def __mul__(self, other):
-        return _Mul.apply(self, other if type(other) is Tensor else _operand(other, self))
+        return _apply2(_Mul, self, other if type(other) is Tensor else _operand(other, self))
 
     def __rmul__(self, other):
-        return _Mul.apply(other if type(other) is Tensor else _operand(other, self), self)
+        return _apply2(_Mul, other if type(other) is Tensor else _operand(other, self), self)
 
     def __truediv__(self, other):
-        return _Div.apply(self, other if type(other) is Tensor else _operand(other, self))
+        return _apply2(_Div, self, other if type(other) is Tensor else _operand(other, self))
 
     def __rtruediv__(self, other):
-        return _Div.apply(other if type(other) is Tensor else _operand(other, self), self)
+        return _apply2(_Div, other if type(other) is Tensor else _operand(other, self), self)
 
     def __pow__(self, exponent):
         if isinstance(exponent, Tensor):
-            return _Pow.apply(self, exponent)
+            return _apply2(_Pow, self, exponent)
         return _PowConst.apply(self, exponent=exponent)
 
     def __rpow__(self, base):
-        return _Pow.apply(_operand(base, self), self)
+        return _apply2(_Pow, _operand(base, self), self)
 
     def __neg__(self):
-        return _Neg.apply(self)
+        return _apply1(_Neg, self)
 
     def __pos__(self):
         return self
 
     def __matmul__(self, other):
-        return _MatMul.apply(self, _operand(other, self))
+        return _apply2(_MatMul, self, _operand(other, self))
 
     def __rmatmul__(self, other):
-        return _MatMul.apply(_operand(other, self), self)
+        return _apply2(_MatMul, _operand(other, self), self)
 
     def __getitem__(self, index):
         return _GetItem.apply(self, index=_index(index))
@@ -238,25 +238,25 @@ class Tensor:
 
     # ---- elementwise ------------------------------------------------------------------------
     def exp(self):
-        return _Exp.apply(self)
+        return _apply1(_Exp, self)
 
     def log(self):
-        return _Log.apply(self)
+        return _apply1(_Log, self)
 
     def sqrt(self):
-        return _Sqrt.apply(self)
+        return _apply1(_Sqrt, self)
 
     def abs(self):
-        return _Abs.apply(self)
+        return _apply1(_Abs, self)
 
     def tanh(self):
-        return _Tanh.apply(self)
+        return _apply1(_Tanh, self)
 
     def sigmoid(self):
-        return _Sigmoid.apply(self)
+        return _apply1(_Sigmoid, self)
 
     def relu(self):
-        return _ReLU.apply(self)
+        return _apply1(_ReLU, self)
 
     def leaky_relu(self, negative_slope=0.01):
         return _LeakyReLU.apply(self, slope=negative_slope)
@@ -410,14 +410,20 @@ def run_backward(root, grad, retain_graph=False):
 
 
 def _sweep(root, grad, retain_graph):
-    # each recorded op's context collects the gradient of its output in ``ctx._out_grad``
-    top = root._ctx
-    top._out_grad = grad
-    heap = [(-top.seq, top)]
+    # each recorded op's context collects the gradient of its output in ``ctx._out_grad``. Nodes
+    # wait in a heap keyed by -seq; ``nxt`` holds the node that would be popped next when it is
+    # known without the heap (a chain of ops: every node's input is the next node), invariant:
+    # ``nxt.seq`` > every seq in the heap.
+    nxt = root._ctx
+    nxt._out_grad = grad
+    heap = []
     owned = set()
     try:
-        while heap:
-            ctx = heappop(heap)[1]
+        while nxt is not None or heap:
+            if nxt is None:
+                ctx = heappop(heap)[1]
+            else:
+                ctx, nxt = nxt, None
             g = ctx._out_grad
             ctx._out_grad = None
             parents = ctx.parents
@@ -445,19 +451,35 @@ def _sweep(root, grad, retain_graph):
                     pg = pg.astype(data.dtype)
                 pctx = p._ctx
                 if pctx is None:
-                    _accumulate_leaf(p, pg, owned)
-                elif pctx._out_grad is None:
-                    pctx._out_grad = pg
-                    heappush(heap, (-pctx.seq, pctx))
-                else:
+                    if p.grad is None and pg.base is None and id(pg) not in owned and pg.flags.writeable:
+                        owned.add(id(pg))  # a fresh array: stored as the gradient, no copy
+                        p.grad = pg
+                    else:
+                        _accumulate_leaf(p, pg, owned)
+                elif pctx._out_grad is not None:
                     pctx._out_grad = pctx._out_grad + pg
+                else:  # pctx's first gradient: it joins the nodes waiting
+                    pctx._out_grad = pg
+                    if nxt is None:
+                        if not heap or pctx.seq > -heap[0][0]:
+                            nxt = pctx
+                        else:
+                            heappush(heap, (-pctx.seq, pctx))
+                    elif pctx.seq > nxt.seq:
+                        heappush(heap, (-nxt.seq, nxt))
+                        nxt = pctx
+                    else:
+                        heappush(heap, (-pctx.seq, pctx))
     except BaseException:
-        for _, pending in heap:  # leave no half-summed gradient behind for a retried backward
+        if nxt is not None:  # leave no half-summed gradient behind for a retried backward
+            nxt._out_grad = None
+        for _, pending in heap:
             pending._out_grad = None
         raise
 
 
 # the ops import Tensor from this module, so they are bound at its end
+from .function import apply1 as _apply1, apply2 as _apply2  # noqa: E402
 from .ops import (  # noqa: E402
     Abs as _Abs,
     Add as _Add,

@@ -4,6 +4,7 @@ import numpy as np
 from ..autograd import ops as _ops
 from ..autograd.creation import rng_from
 from ..autograd.dtype import get_default_dtype
+from ..autograd.function import apply2 as _apply2, apply3 as _apply3
 from ..autograd.tensor import Tensor, as_tensor
 from . import init as initializers
 from .module import Module
@@ -42,12 +43,17 @@ class Linear(Module):
     def _apply(self, op, x):
         if not isinstance(x, Tensor):
             x = Tensor(x)
-        shape = x.data.shape
-        if not shape or shape[-1] != self.in_features:
-            raise ValueError(f"{self!r} expects input of shape (batch, {self.in_features}), got {shape}")
-        if self.bias is None:
-            return op.apply(x, self.weight)
-        return op.apply(x, self.weight, self.bias)
+        try:  # the op checks the shapes; on failure this layer names itself
+            if self.bias is None:
+                return _apply2(op, x, self.weight)
+            return _apply3(op, x, self.weight, self.bias)
+        except ValueError:
+            shape = x.data.shape
+            if not shape or shape[-1] != self.in_features:
+                raise ValueError(
+                    f"{self!r} expects input of shape (batch, {self.in_features}), got {shape}"
+                ) from None
+            raise
 
     def extra_repr(self):
         return f"{self.in_features}, {self.out_features}" + ("" if self.bias is not None else ", bias=False")

@@ -28,7 +28,7 @@ class Optimizer:
         self.defaults = dict(defaults)
         self.state = {}
         self.param_groups = []
-        self._scratch = {}  # param -> list of work arrays, views of _flat (never saved)
+        self._scratch = {}  # param -> (its data array, [work arrays, views of _flat]) (never saved)
         self._flat = {}  # dtype -> list of flat work arrays shared by all parameters
         if hasattr(params, "data") or isinstance(params, (dict, str)):
             raise TypeError(
@@ -105,16 +105,16 @@ class Optimizer:
 
     def _buffers(self, p, n):
         """``n`` work arrays shaped and typed like ``p.data``, created once per parameter (and
-        again only when the parameter's shape changes).
+        again when ``p.data`` is replaced by another array).
 
         They are views into ``n`` flat arrays per dtype, shared by all parameters (sized for the
         largest): a step needs them only while it updates one parameter, the memory stays hot in
         cache from one parameter to the next, and the optimizer holds one extra copy of its
         largest parameter rather than of every parameter."""
         d = p.data
-        bufs = self._scratch.get(p)
-        if bufs is not None and len(bufs) >= n and bufs[0].shape == d.shape and bufs[0].dtype == d.dtype:
-            return bufs
+        entry = self._scratch.get(p)  # (the array they were made for, the work arrays)
+        if entry is not None and entry[0] is d and len(entry[1]) >= n:
+            return entry[1]
         flats = self._flat.setdefault(d.dtype, [])
         if len(flats) < n or flats[0].size < d.size:
             size = max([d.size] + [q.data.size for g in self.param_groups for q in g["params"]
@@ -123,7 +123,7 @@ class Optimizer:
             self._scratch.clear()  # views of the old flat arrays
         order = "F" if d.flags.f_contiguous and not d.flags.c_contiguous else "C"  # d's memory order
         bufs = [flat[:d.size].reshape(d.shape, order=order) for flat in flats[:n]]
-        self._scratch[p] = bufs
+        self._scratch[p] = (d, bufs)
         return bufs
 
     # ---- saving ------------------------------------------------------------------------------

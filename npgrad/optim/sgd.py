@@ -43,9 +43,9 @@ class SGD(Optimizer):
                     g = p.grad
                     if g is not None:
                         d = p.data
-                        bufs = self._buffers(p, 1)
-                        mul(g, lr, out=bufs[0])
-                        sub(d, bufs[0], out=d)
+                        buf = self._buffers(p, 1)[0]
+                        mul(g, lr, buf)  # out= given positionally: NumPy parses no keywords
+                        sub(d, buf, d)
                 continue
             for p in group["params"]:
                 g = p.grad
