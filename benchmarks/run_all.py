@@ -22,7 +22,7 @@ import traceback
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import common  # noqa: E402
 
-BENCHMARKS = ("mlp", "ops", "scalar", "import_memory", "gradcheck")
+BENCHMARKS = ("mlp", "blas", "ops", "scalar", "import_memory", "gradcheck")
 
 
 def run_scalar(argv):
@@ -102,7 +102,7 @@ def info_rows(results):
                                                   r["impls"][impl]["seconds"]["median"], None, unit="s"))
     ops = results.get("ops")
     if ops:
-        for lib in ("npgrad", "torch"):
+        for lib in ("npgrad", "torch", "minimal"):
             rows.append(common.target(f"per-op {lib} µs/op fwd+bwd", ops["results"][lib]["fwd_bwd"]["median"] * 1e6, None,
                                       unit="µs"))
     im = results.get("import_memory")

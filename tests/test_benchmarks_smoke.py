@@ -94,3 +94,28 @@ def test_numpy_epoch_equals_npgrad_training_loop(impls):
     for (W, bias), layer in zip(a.weights_out_in(), linears):
         np.testing.assert_allclose(layer.weight.data, W, rtol=1e-9, atol=1e-12)
         np.testing.assert_allclose(layer.bias.data, bias, rtol=1e-9, atol=1e-12)
+
+
+def test_minimal_autograd_floor_computes_npgrads_gradient():
+    """The per-op benchmark's pure-Python floor (benchmarks/minimal_autograd.py) does the same work:
+    its chain's input gradient equals npgrad's and a central difference."""
+    spec = importlib.util.spec_from_file_location("bench_minimal", PATH.parent / "minimal_autograd.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    rng = np.random.default_rng(0)
+    x0, a0, m0 = rng.standard_normal((3, 4, 4)) * np.array([1.0, 0.1, 1.0])[:, None, None]
+
+    def chain(x, a, m, n=30):
+        for i in range(n):
+            x = x + a if i % 3 == 0 else x * m if i % 3 == 1 else x.tanh()
+        return x.sum()
+
+    xm = mod.Value(x0.copy(), requires_grad=True)
+    chain(xm, mod.Value(a0), mod.Value(m0)).backward()
+    xn = npgrad.tensor(x0, requires_grad=True)
+    chain(xn, npgrad.tensor(a0), npgrad.tensor(m0)).backward()
+    np.testing.assert_allclose(xm.grad, xn.grad, rtol=1e-12)
+    e = np.zeros_like(x0)
+    e[1, 2] = 1e-6
+    value = lambda x: chain(mod.Value(x), mod.Value(a0), mod.Value(m0)).data  # noqa: E731
+    assert (value(x0 + e) - value(x0 - e)) / 2e-6 == pytest.approx(xm.grad[1, 2], rel=1e-6)
