@@ -5,9 +5,12 @@ constant (4, 4) tensors ``a`` and ``m`` (made once, outside the timed loop), sta
 that requires grad; then ``h.sum().backward()``. At this size the arithmetic is nothing: what is
 timed is the framework's work per op (dispatch, graph recording, the backward sweep).
 
-Reported, in microseconds per op (median of all chains: ``rounds`` alternating worker processes per
-library, ``reps`` chains each, at 1 thread; many short alternating processes spread a busy minute on a
-shared machine over both libraries): forward+backward, and forward only (graph recorded, no backward). Plain
+Reported, in microseconds per op (median of all chains: ``rounds`` worker processes, each running
+``reps`` chains of every library, one chain of each in turn, at 1 thread): forward+backward, and
+forward only (graph recorded, no backward). The libraries share each process so that the samples
+are paired: a busy moment of the machine slows all of them alike (with one process per library,
+the same npgrad code measured 1.18x the minimal engine below in one run and 0.84-0.85x in three
+paired runs). The tiny ops use no BLAS, so NumPy's and PyTorch's thread pools do not meet. Plain
 NumPy on the same arrays (forward only, no graph) is the floor of a Python loop.
 
     python benchmarks/bench_ops.py [--quick] [--ops 1000] [--reps 30]
@@ -43,17 +46,20 @@ def _chain_setup(lib):
     return (lambda: x0.copy()), a0, m0
 
 
-def worker(lib, n_ops, reps, threads):
-    """Run in a subprocess: time ``reps`` chains; returns seconds per chain."""
+def worker(n_ops, reps, threads):
+    """Run in a subprocess: every library's chain ``reps`` times, one chain of each library after
+    another in rotating order (paired samples: a busy moment of the machine hits all of them);
+    returns seconds per chain, per library."""
     common.set_threads_in_this_process(threads)
     import numpy as np
-    if lib == "torch":
-        import torch
-        torch.set_num_threads(threads)
-    make_leaf, a, m = _chain_setup(lib)
+    import torch
+    torch.set_num_threads(threads)
+    setups = {lib: _chain_setup(lib) for lib in LIBS}
     tanh = np.tanh
 
-    def chain(x):
+    def chain(lib, x):
+        _, a, m = setups[lib]
+        plain = lib == "numpy"
         h = x
         for i in range(n_ops):
             k = i % 3
@@ -62,35 +68,38 @@ def worker(lib, n_ops, reps, threads):
             elif k == 1:
                 h = h * m
             else:
-                h = tanh(h) if lib == "numpy" else h.tanh()
+                h = tanh(h) if plain else h.tanh()
         return h
 
-    def fwd_bwd():
-        x = make_leaf()
+    def fwd_bwd(lib):
+        x = setups[lib][0]()
         t = time.perf_counter()
-        chain(x).sum().backward()
+        chain(lib, x).sum().backward()
         return time.perf_counter() - t
 
-    def fwd():
-        x = make_leaf()
+    def fwd(lib):
+        x = setups[lib][0]()
         t = time.perf_counter()
-        h = chain(x)
+        h = chain(lib, x)
         s = time.perf_counter() - t
         del h
         return s
 
-    out = {"lib": lib, "n_ops": n_ops, "reps": reps}
-    if lib != "numpy":
+    out = {lib: {"fwd_bwd": [], "fwd": []} for lib in LIBS}
+    graph_libs = [lib for lib in LIBS if lib != "numpy"]
+    for lib in graph_libs:
         for _ in range(3):
-            fwd_bwd()
-        out["fwd_bwd"] = [fwd_bwd() for _ in range(reps)]
-        x = make_leaf()
-        chain(x).sum().backward()
+            fwd_bwd(lib)
+        x = setups[lib][0]()
+        chain(lib, x).sum().backward()
         g = x.grad
-        out["grad_checksum"] = float(np.asarray(g.numpy() if hasattr(g, "numpy") else g, np.float64).sum())
-    for _ in range(3):
-        fwd()
-    out["fwd"] = [fwd() for _ in range(reps)]
+        out[lib]["grad_checksum"] = float(np.asarray(g.numpy() if hasattr(g, "numpy") else g, np.float64).sum())
+    for r in range(reps):
+        for lib in graph_libs[r % len(graph_libs):] + graph_libs[:r % len(graph_libs)]:
+            out[lib]["fwd_bwd"].append(fwd_bwd(lib))
+    for r in range(reps):
+        for lib in LIBS[r % len(LIBS):] + LIBS[:r % len(LIBS)]:
+            out[lib]["fwd"].append(fwd(lib))
     return out
 
 
@@ -100,32 +109,29 @@ def main(argv=None):
     p.add_argument("--ops", type=int, default=1000)
     p.add_argument("--reps", type=int, default=None)
     p.add_argument("--threads", type=int, default=1)
-    p.add_argument("--rounds", type=int, default=None, help="alternating worker processes per library")
-    p.add_argument("--worker", choices=LIBS, help=argparse.SUPPRESS)
+    p.add_argument("--rounds", type=int, default=None, help="worker processes")
+    p.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--no-save", action="store_true")
     args = p.parse_args(argv)
     reps = args.reps or (10 if args.quick else 15)
     if args.worker:
         import json
-        print(json.dumps(worker(args.worker, args.ops, reps, args.threads)))
+        print(json.dumps(worker(args.ops, reps, args.threads)))
         return None
 
     rounds = args.rounds or (1 if args.quick else 6)
     t0 = time.perf_counter()
-    runs = {lib: [] for lib in LIBS}
-    for r in range(rounds):
-        for lib in (LIBS if r % 2 == 0 else LIBS[::-1]):
-            runs[lib].append(common.run_json(["benchmarks/bench_ops.py", "--worker", lib, "--ops", args.ops,
-                                              "--reps", reps, "--threads", args.threads], args.threads))
+    runs = [common.run_json(["benchmarks/bench_ops.py", "--worker", "--ops", args.ops, "--reps", reps,
+                             "--threads", args.threads], args.threads) for _ in range(rounds)]
     res = {}
-    for lib, rs in runs.items():
+    for lib in LIBS:
         entry = {}
         for key in ("fwd_bwd", "fwd"):
-            vals = [v / args.ops for r in rs for v in r.get(key, [])]
+            vals = [v / args.ops for r in runs for v in r[lib].get(key, [])]
             if vals:
                 entry[key] = common.summarize(vals)
-        if rs and "grad_checksum" in rs[0]:
-            entry["grad_checksum"] = rs[0]["grad_checksum"]
+        if "grad_checksum" in runs[0][lib]:
+            entry["grad_checksum"] = runs[0][lib]["grad_checksum"]
         res[lib] = entry
     ratio = res["npgrad"]["fwd_bwd"]["median"] / res["torch"]["fwd_bwd"]["median"]
     ratio_fwd = res["npgrad"]["fwd"]["median"] / res["torch"]["fwd"]["median"]

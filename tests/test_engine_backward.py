@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import npgrad
-from npgrad import Tensor
+from npgrad import Tensor, gradcheck
 
 
 def t(x, grad=True, dtype=np.float64):
@@ -29,6 +29,55 @@ def test_diamond_dag():
     th = np.tanh(0.7)
     expected = (2 * np.exp(th) + 2 * th * np.exp(th)) * (1 - th ** 2)
     assert x.grad == pytest.approx(expected, rel=1e-12)
+
+
+def test_an_input_consumed_again_by_a_later_input_waits_for_it():
+    """``a + f(a)``: the op's first input ``a`` is also consumed by its second input ``f(a)``,
+    created later; ``a`` must wait until ``f(a)`` has passed its gradient on."""
+    x0 = np.array([[0.3, -1.2, 2.0]])
+    for build in (lambda a: a + a.tanh(), lambda a: a.tanh() * a, lambda a: a - (a * a).sigmoid() * a):
+        x = npgrad.tensor(x0, requires_grad=True)
+        build(x * 2.0).sum().backward()
+        assert gradcheck(lambda t: build(t * 2.0).sum(), npgrad.tensor(x0, requires_grad=True))
+        num = np.array([(build(npgrad.tensor(x0 + e) * 2.0).sum().item()
+                         - build(npgrad.tensor(x0 - e) * 2.0).sum().item()) / 2e-6
+                        for e in np.eye(3)[:, None, :] * 1e-6])
+        np.testing.assert_allclose(x.grad.ravel(), num, rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_random_dags_visit_every_node_after_all_its_consumers(seed):
+    """Nodes that consume earlier nodes, several at a time and in any order: the sweep (a heap
+    plus a hand-off for the next node) must reach each node only after every consumer passed its
+    gradient on, or a gradient would be lost. Checked against central differences."""
+    rng = np.random.default_rng(seed)
+    x0 = rng.standard_normal((2, 3))
+
+    def f(x):
+        nodes = [x]
+        for _ in range(12):
+            i, j = rng_graph.integers(0, len(nodes), 2)
+            op = rng_graph.integers(0, 3)
+            a, b = nodes[i], nodes[j]
+            nodes.append((a * b).tanh() if op == 0 else a + b * 0.5 if op == 1 else (a - b).sigmoid())
+        out = nodes[-1]
+        for k in rng_graph.integers(1, len(nodes) - 1, 3):  # extra consumers of earlier nodes
+            out = out + nodes[k] * 0.3
+        return out.sum()
+
+    rng_graph = np.random.default_rng(seed + 100)
+    x = npgrad.tensor(x0, requires_grad=True)
+    f(x).backward()
+    num = np.zeros_like(x0)
+    for idx in np.ndindex(x0.shape):
+        e = np.zeros_like(x0)
+        e[idx] = 1e-6
+        vals = []
+        for sign in (1, -1):
+            rng_graph = np.random.default_rng(seed + 100)  # the same graph every time
+            vals.append(f(npgrad.tensor(x0 + sign * e)).item())
+        num[idx] = (vals[0] - vals[1]) / 2e-6
+    np.testing.assert_allclose(x.grad, num, rtol=1e-6, atol=1e-8)
 
 
 def test_gradients_accumulate_across_calls_until_zeroed():

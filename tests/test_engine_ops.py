@@ -194,6 +194,17 @@ def test_cross_entropy_probability_targets_match_one_hot_and_soft():
     assert gradcheck(lambda a: npgrad.cross_entropy(a, soft), t(z))
 
 
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_cross_entropy_soft_targets_every_reduction(reduction):
+    z = r(5, 3, seed=7) * 3
+    soft = np.random.default_rng(1).dirichlet(np.ones(3), size=5) * 1.5  # rows need not sum to 1
+    logp = z - np.log(np.exp(z).sum(1, keepdims=True))
+    per = -(soft * logp).sum(1)
+    ref = {"mean": per.mean(), "sum": per.sum(), "none": per}[reduction]
+    np.testing.assert_allclose(npgrad.cross_entropy(t(z), soft, reduction).data, ref, rtol=1e-12)
+    assert gradcheck(lambda a: npgrad.cross_entropy(a, soft, reduction), t(z))
+
+
 def test_cross_entropy_gradient_is_softmax_minus_onehot():
     z, y = r(4, 3, seed=5), np.array([1, 0, 2, 2])
     zt = t(z)

@@ -451,11 +451,7 @@ def _sweep(root, grad, retain_graph):
                     pg = pg.astype(data.dtype)
                 pctx = p._ctx
                 if pctx is None:
-                    if p.grad is None and pg.base is None and id(pg) not in owned and pg.flags.writeable:
-                        owned.add(id(pg))  # a fresh array: stored as the gradient, no copy
-                        p.grad = pg
-                    else:
-                        _accumulate_leaf(p, pg, owned)
+                    _accumulate_leaf(p, pg, owned)
                 elif pctx._out_grad is not None:
                     pctx._out_grad = pctx._out_grad + pg
                 else:  # pctx's first gradient: it joins the nodes waiting
