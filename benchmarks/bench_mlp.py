@@ -3,11 +3,14 @@
 784-100-200-10 ReLU, softmax cross-entropy, SGD lr=0.1, 50,000 synthetic samples, shuffled, at
 batch 32 and 256, float32 and float64 (see ``mlp_impls.py`` for the implementations).
 
-Each implementation runs in its own long-lived worker process (NumPy's OpenBLAS pool and PyTorch's
+Each implementation runs in worker processes of its own (NumPy's OpenBLAS pool and PyTorch's
 OpenMP pool contend when they share one), all with the same thread count. Per configuration the
-workers start together, run one untimed warm-up epoch, then ``rounds`` timed epochs, interleaved:
-round r runs one epoch of every implementation (the order rotated each round), so a slow minute on a
-shared machine hits every implementation alike. Every epoch starts from the same initial weights
+workers start together, run one untimed warm-up epoch, then timed epochs, interleaved: round r runs
+one epoch of every implementation (the order rotated each round), so a slow minute on a shared
+machine hits every implementation alike. At 1 thread the rounds are spread over ``--processes``
+fresh generations of workers (default 3): glibc's malloc settles per process into serving large
+temporaries from its heap or from fresh mmaps (the latter measured 1.3-1.8x slower for the same NumPy
+program), so one process per implementation would make a ratio a coin toss. Every epoch starts from the same initial weights
 (reset before the clock starts) with that epoch's shuffle, so each epoch's mean loss must agree
 across implementations: to 1e-9 relative in float64 (they agree to ~1e-15), 1e-2 in float32 (the BLAS
 libraries round differently and 1,563 SGD steps amplify it: 1e-4 to 3e-3 at batch 32, ~1e-6 at 256);
@@ -55,49 +58,64 @@ def worker_env(impl, threads):
     return env
 
 
-def run_config(batch, dtype, threads, impls, rounds, samples, log=print):
-    """Warm-up plus ``rounds`` interleaved epochs of every implementation; returns the figures."""
-    workers, failed = {}, {}
+def run_config(batch, dtype, threads, impls, rounds, samples, processes=1):
+    """``rounds`` interleaved epochs of every implementation, spread over ``processes`` fresh
+    worker generations (each: start, untimed warm-up epoch, its share of the rounds); returns the
+    figures."""
+    failed = {}
+    times = {impl: [] for impl in impls}
+    losses = {impl: [] for impl in impls}
+    warmup, ready, rss = {}, {}, {}
+    shares = [rounds // processes + (g < rounds % processes) for g in range(processes)]
+    done = 0
+    for share in shares:
+        workers = {}
 
-    def call(impl, **msg):
-        """A request to one worker; a worker that fails is dropped (the others go on)."""
+        def call(impl, **msg):
+            """A request to one worker; a worker that fails is dropped (the others go on)."""
+            try:
+                return workers[impl].request(**msg) if msg else workers[impl].wait_ready()
+            except common.WorkerError as exc:
+                failed[impl] = str(exc)[-2000:]
+                print(f"!! {impl} b{batch} {dtype} t{threads} failed and is left out:\n{failed[impl]}",
+                      file=sys.stderr)
+                return None
+
+        live = [i for i in impls if i not in failed]
         try:
-            return workers[impl].request(**msg) if msg else workers[impl].wait_ready()
-        except common.WorkerError as exc:
-            failed[impl] = str(exc)[-2000:]
-            print(f"!! {impl} b{batch} {dtype} t{threads} failed and is left out:\n{failed[impl]}", file=sys.stderr)
-            return None
-
-    try:
-        for impl in impls:  # start them all at once: data generation and imports overlap
-            args = ["benchmarks/mlp_impls.py", "--impl", impl, "--dtype", dtype, "--batch", batch,
-                    "--threads", threads, "--samples", samples]
-            workers[impl] = common.Worker(args, threads, name=f"{impl} b{batch} {dtype} t{threads}",
-                                          env=worker_env(impl, threads))
-        ready = {impl: call(impl) for impl in impls}
-        times = {impl: [] for impl in impls}
-        losses = {impl: [] for impl in impls}
-        warmup = {}
-        for impl in impls:
-            r = call(impl, cmd="epoch") if impl not in failed else None
-            if r:
-                warmup[impl] = r["seconds"]
-                losses[impl].append(r["loss"])
-        for rnd in range(rounds):
-            k = rnd % len(impls)
-            for impl in impls[k:] + impls[:k]:
+            for impl in live:  # start them all at once: data generation and imports overlap
+                args = ["benchmarks/mlp_impls.py", "--impl", impl, "--dtype", dtype, "--batch", batch,
+                        "--threads", threads, "--samples", samples]
+                workers[impl] = common.Worker(args, threads, name=f"{impl} b{batch} {dtype} t{threads}",
+                                              env=worker_env(impl, threads))
+            for impl in live:
+                r = call(impl)
+                if r:
+                    ready.setdefault(impl, r)
+            for impl in live:  # the warm-up epoch: its loss is compared, its time is not used
                 r = call(impl, cmd="epoch") if impl not in failed else None
                 if r:
-                    times[impl].append(r["seconds"])
+                    warmup.setdefault(impl, r["seconds"])
                     losses[impl].append(r["loss"])
-        rss = {impl: (call(impl, cmd="rss") or {}).get("maxrss_bytes") for impl in impls if impl not in failed}
-    finally:
-        for w in workers.values():
-            w.close()
+            for rnd in range(done, done + share):
+                k = rnd % len(live)
+                for impl in live[k:] + live[:k]:
+                    r = call(impl, cmd="epoch") if impl not in failed else None
+                    if r:
+                        times[impl].append(r["seconds"])
+                        losses[impl].append(r["loss"])
+            for impl in live:
+                if impl not in failed:
+                    m = (call(impl, cmd="rss") or {}).get("maxrss_bytes")
+                    rss[impl] = max(rss.get(impl) or 0, m or 0) or None
+        finally:
+            for w in workers.values():
+                w.close()
+        done += share
     impls = tuple(i for i in impls if i not in failed)
     stats = {impl: common.summarize(times[impl]) for impl in impls}
     out = {"batch": batch, "dtype": dtype, "threads": threads, "samples": samples, "rounds": rounds,
-           "impls": {}, "blas": {}, "losses_agree": True, "failed": failed}
+           "processes": processes, "impls": {}, "blas": {}, "losses_agree": True, "failed": failed}
     ref = losses.get("numpy")
     tol = LOSS_TOL[dtype]
     for impl in impls:
@@ -163,6 +181,8 @@ def main(argv=None):
     p.add_argument("--threads", default=None, help="comma-separated thread counts (default 1,2)")
     p.add_argument("--rounds", type=int, default=None, help="timed epochs per implementation at 1 thread")
     p.add_argument("--rounds-info", type=int, default=None, help="timed epochs at other thread counts")
+    p.add_argument("--processes", type=int, default=None,
+                   help="fresh worker processes per implementation over which the 1-thread rounds are spread")
     p.add_argument("--samples", type=int, default=None)
     p.add_argument("--configs", default=None, help="e.g. 32:float32,256:float64")
     p.add_argument("--impls", default=",".join(IMPLS))
@@ -170,8 +190,9 @@ def main(argv=None):
     args = p.parse_args(argv)
 
     threads = [int(t) for t in (args.threads or ("1" if args.quick else "1,2")).split(",")]
-    rounds = args.rounds or (2 if args.quick else 5)
+    rounds = args.rounds or (2 if args.quick else 6)
     rounds_info = args.rounds_info or (2 if args.quick else 3)
+    processes = max(1, min(rounds, args.processes or (1 if args.quick else 3)))
     samples = args.samples or (10_000 if args.quick else N_SAMPLES)
     configs = CONFIGS if not args.configs else [
         (int(b), d) for b, d in (c.split(":") for c in args.configs.split(","))]
@@ -183,12 +204,13 @@ def main(argv=None):
     t0 = time.perf_counter()
     results = []
     for t in threads:
-        n_rounds = rounds if t == 1 else rounds_info
+        n_rounds, n_proc = (rounds, processes) if t == 1 else (rounds_info, 1)
         print(f"\nMLP training epoch, 784-100-200-10, {samples:,} samples, {t} thread{'s' * (t > 1)}, "
-              f"warm-up + {n_rounds} interleaved rounds; seconds per epoch")
+              f"{n_rounds} interleaved rounds in {n_proc} fresh process{'es' * (n_proc > 1)} per "
+              f"implementation (each after a warm-up epoch); seconds per epoch")
         rows = []
         for batch, dtype in configs:
-            res = run_config(batch, dtype, t, impls, n_rounds, samples)
+            res = run_config(batch, dtype, t, impls, n_rounds, samples, n_proc)
             results.append(res)
             rows += print_config_rows(res)
         print(common.table(["config", "impl", "median s", "min–max", "÷torch", "÷numpy", "÷numpy_tuned",
@@ -208,7 +230,7 @@ def main(argv=None):
     agree = all(r["losses_agree"] for r in results)
     targets.append(common.target("MLP losses agree (npgrad, torch vs numpy)", None, None, holds=agree,
                                  note="" if agree else "see the tables"))
-    out = {"benchmark": "mlp", "samples": samples, "threads": threads, "rounds": rounds,
+    out = {"benchmark": "mlp", "samples": samples, "threads": threads, "rounds": rounds, "processes": processes,
            "rounds_info": rounds_info, "impls": impls, "results": results, "targets": targets,
            "seconds": time.perf_counter() - t0}
     if not args.no_save:
