@@ -80,6 +80,17 @@ def test_random_dags_visit_every_node_after_all_its_consumers(seed):
     np.testing.assert_allclose(x.grad, num, rtol=1e-6, atol=1e-8)
 
 
+@pytest.mark.parametrize("flag", [np.True_, 1, 1.0])
+def test_requires_grad_assigned_a_truthy_non_bool(flag):
+    a, b = npgrad.tensor([1.0, 2.0]), npgrad.tensor([3.0, 4.0])
+    a.requires_grad = flag  # as a user may write it
+    out = a * b + b
+    assert out._ctx.needs_input_grad == (True, False)
+    out.sum().backward()
+    np.testing.assert_array_equal(a.grad, [3.0, 4.0])
+    assert b.grad is None
+
+
 def test_gradients_accumulate_across_calls_until_zeroed():
     x = t([1.0, 2.0])
     for _ in range(3):

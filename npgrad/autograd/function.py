@@ -126,7 +126,10 @@ def apply2(cls, a, b):
     out = _new(Tensor)
     out.grad = None
     if (a.requires_grad or b.requires_grad) and STATE.enabled:
-        ctx.needs_input_grad = _NEEDS2[a.requires_grad][b.requires_grad]
+        try:
+            ctx.needs_input_grad = _NEEDS2[a.requires_grad][b.requires_grad]
+        except (IndexError, TypeError):  # requires_grad was assigned a non-bool (np.True_, 1.0)
+            ctx.needs_input_grad = (bool(a.requires_grad), bool(b.requires_grad))
         out.data = cls.forward(ctx, a.data, b.data)
         ctx.parents = (a, b)
         ctx.seq = next(_sequence)
