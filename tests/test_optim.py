@@ -94,7 +94,7 @@ def test_rmsprop_by_hand():
     p1 = 1.0 - lr * 2.0 / (math.sqrt(0.04) + eps)
     # step 2, g = 1: v = .0396 + .01 = .0496
     p2 = p1 - lr * 1.0 / (math.sqrt(0.0496) + eps)
-    got = run(RMSprop, [1.0], [[2.0], [1.0]])
+    got = run(RMSprop, [1.0], [[2.0], [1.0]], lr=lr, alpha=a, eps=eps)
     assert got[:, 0] == pytest.approx([p1, p2], abs=1e-14)
     # centered: a1 = .02, avg = sqrt(.04 - .0004); a2 = .0198 + .01 = .0298
     c1 = 1.0 - lr * 2.0 / (math.sqrt(0.04 - 0.02 ** 2) + eps)

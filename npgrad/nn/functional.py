@@ -1,5 +1,4 @@
 """Layers and losses as functions (``npgrad.nn.functional as F``)."""
-import numpy as np
 
 from ..autograd.functional import (  # noqa: F401
     binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, half_mse_loss,
