@@ -165,8 +165,6 @@ def max_rss_bytes():
 def numpy_blas_info():
     """Which BLAS library NumPy loaded, its build configuration, the kernels it picked at run time
     (OpenBLAS "core name", e.g. Haswell or SkylakeX) and its thread count. Call in a worker."""
-    import ctypes
-
     import numpy as np
 
     info = {"numpy": np.__version__, "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE")}
@@ -175,35 +173,9 @@ def numpy_blas_info():
         info["build"] = {k: cfg.get(k) for k in ("name", "version", "openblas configuration")}
     except Exception as exc:  # older/newer NumPy without mode="dicts"
         info["build"] = f"unavailable ({exc})"
-    libs = []
-    try:
-        with open("/proc/self/maps") as f:
-            libs = sorted(set(re.findall(r"(/\S*(?:openblas|mkl_rt|blis|flexiblas)\S*\.so\S*)", f.read())))
-    except OSError:
-        pass
-    info["libraries"] = libs
-    for path in libs:
-        if "openblas" not in path:
-            continue
-        try:
-            lib = ctypes.CDLL(path)
-        except OSError:
-            continue
-        for prefix in ("scipy_openblas_", "openblas_"):
-            for suffix in ("64_", ""):
-                core = _cfunc(lib, f"{prefix}get_corename{suffix}", ctypes.c_char_p)
-                if core is None:
-                    continue
-                info["corename"] = core().decode()
-                cfg = _cfunc(lib, f"{prefix}get_config{suffix}", ctypes.c_char_p)
-                nth = _cfunc(lib, f"{prefix}get_num_threads{suffix}", ctypes.c_int)
-                if cfg is not None:
-                    info["config"] = cfg().decode()
-                if nth is not None:
-                    info["num_threads"] = nth()
-                break
-            if "corename" in info:
-                break
+    openblas = _env().openblas_info()
+    info["libraries"] = [openblas["library"]] if openblas else []
+    info.update({k: v for k, v in openblas.items() if k != "library"})
     try:  # optional: threadpoolctl, when installed, says the same in a standard form
         from threadpoolctl import threadpool_info
         info["threadpoolctl"] = [
@@ -215,14 +187,13 @@ def numpy_blas_info():
     return info
 
 
-def _cfunc(lib, name, restype):
-    try:
-        f = getattr(lib, name)
-    except AttributeError:
-        return None
-    f.restype = restype
-    f.argtypes = []
-    return f
+def _env():
+    """npgrad/env.py, loaded by path: ``import npgrad`` would tune the worker's malloc."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("_npgrad_env", ROOT / "npgrad" / "env.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def torch_info():
@@ -258,15 +229,7 @@ def machine_info():
     """CPU model, cores, memory, OS and library versions (without importing NumPy or PyTorch)."""
     import datetime
     import platform
-    cpu, flags = platform.processor() or "unknown", ""
-    try:
-        text = Path("/proc/cpuinfo").read_text()
-        m = re.search(r"model name\s*:\s*(.+)", text)
-        cpu = m.group(1).strip() if m else cpu
-        m = re.search(r"flags\s*:\s*(.+)", text)
-        flags = m.group(1).split() if m else []
-    except OSError:
-        pass
+    cpu = _env().cpu_info()
     mem = None
     try:
         m = re.search(r"MemTotal:\s*(\d+) kB", Path("/proc/meminfo").read_text())
@@ -279,8 +242,8 @@ def machine_info():
         usable = os.cpu_count()
     return {
         "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
-        "cpu": cpu,
-        "simd": [f for f in ("avx2", "fma", "avx512f", "avx512_vnni", "amx_tile") if f in flags],
+        "cpu": cpu["cpu"],
+        "simd": cpu["simd"],
         "cores": os.cpu_count(),
         "usable_cores": usable,
         "memory_bytes": mem,

@@ -5,6 +5,7 @@
     npgrad train --data mnist-sample --layers 784,100,200,10 --epochs 5 --save model.npz
     npgrad eval model.npz [--data mnist-sample]
     npgrad info model.npz
+    npgrad env
 
 ``python -m npgrad.cli ...`` is the same. Exit status: 0 on success; 1 when the command could
 not do its job (a missing or corrupt model file, a missing data set, training diverged); 2 for
@@ -393,6 +394,13 @@ def cmd_info(args):
     return 0
 
 
+def cmd_env(args):
+    from . import env
+    for line in env.report():
+        print(line)
+    return 0
+
+
 # ---------------------------------------------------------------- parser
 
 def build_parser():
@@ -474,6 +482,12 @@ def build_parser():
                                    "count of a model saved by `npgrad train --save`.")
     p.add_argument("model", metavar="MODEL", help="a .npz file from npgrad train --save")
     p.set_defaults(func=cmd_info)
+
+    p = sub.add_parser("env", help="versions, BLAS kernels and threads npgrad runs with",
+                       description="Print the versions, the BLAS library and kernels NumPy uses, "
+                                   "the thread settings and the allocator tuning, with a warning for "
+                                   "settings that slow training down.")
+    p.set_defaults(func=cmd_env)
     return parser
 
 
