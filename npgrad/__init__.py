@@ -6,7 +6,7 @@ in ``npgrad.optim``, training in ``npgrad.train``, data in ``npgrad.data``, the 
 engine in ``npgrad.scalar``, plots in ``npgrad.viz``. Subpackages load on first use, so
 ``import npgrad`` stays fast.
 """
-import importlib
+from importlib import import_module as _import_module
 
 from .autograd import *  # noqa: F401,F403
 from .autograd import __all__ as _engine_all
@@ -17,15 +17,15 @@ _tune_malloc()
 
 __version__ = "0.1.0"
 
-_SUBPACKAGES = ("nn", "optim", "data", "train", "scalar", "viz", "io", "cli")
+_SUBPACKAGES = ("nn", "optim", "data", "train", "scalar", "viz", "io", "cli", "env")
 _LAZY = {"save": "io", "load": "io", "CheckpointError": "io"}
 
 
 def __getattr__(name):
     if name in _SUBPACKAGES:
-        return importlib.import_module(f".{name}", __name__)
+        return _import_module(f".{name}", __name__)
     if name in _LAZY:
-        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        return getattr(_import_module(f".{_LAZY[name]}", __name__), name)
     raise AttributeError(f"module 'npgrad' has no attribute {name!r}")
 
 

@@ -57,3 +57,15 @@ def test_env_module_loads_without_importing_npgrad():
             "info = m.collect(); print('npgrad' in sys.modules, info['malloc_tuning'])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "None"]
+
+
+def test_top_level_namespace_holds_only_npgrad_modules():
+    """``dir(npgrad)`` shows npgrad's API: no stray module (``importlib``, ``numpy``) leaks in."""
+    import types
+
+    import npgrad
+    npgrad.env  # noqa: B018  (a lazily loaded subpackage)
+    stray = [name for name in dir(npgrad) if not name.startswith("_")
+             and isinstance(getattr(npgrad, name), types.ModuleType)
+             and not getattr(npgrad, name).__name__.startswith("npgrad.")]
+    assert stray == []
