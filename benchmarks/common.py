@@ -5,6 +5,7 @@ This module imports only light standard-library modules at the top (the MLP work
 their peak memory is measured); NumPy, subprocess and friends are imported inside the functions that
 need them.
 """
+import functools
 import json
 import os
 import re
@@ -187,8 +188,9 @@ def numpy_blas_info():
     return info
 
 
+@functools.lru_cache(maxsize=None)
 def _env():
-    """npgrad/env.py, loaded by path: ``import npgrad`` would tune the worker's malloc."""
+    """npgrad/env.py, loaded by path (once): ``import npgrad`` would tune the worker's malloc."""
     import importlib.util
     spec = importlib.util.spec_from_file_location("_npgrad_env", ROOT / "npgrad" / "env.py")
     module = importlib.util.module_from_spec(spec)
