@@ -411,24 +411,21 @@ def run_backward(root, grad, retain_graph=False):
 
 def _sweep(root, grad, retain_graph):
     # each recorded op's context collects the gradient of its output in ``ctx._out_grad``. Nodes
-    # wait in a heap keyed by -seq; ``nxt`` holds the node that would be popped next when it is
-    # known without the heap (a chain of ops: every node's input is the next node), invariant:
-    # ``nxt.seq`` > every seq in the heap.
-    nxt = root._ctx
-    nxt._out_grad = grad
+    # wait in a heap keyed by -seq; ``nxt`` holds the node to visit next when it is known without
+    # the heap (a chain of ops: every node's input is the next node), invariant: ``nxt.seq`` >
+    # every seq in the heap.
+    ctx = root._ctx
+    ctx._out_grad = grad
     heap = []
     owned = set()
+    nxt = None
     try:
-        while nxt is not None or heap:
-            if nxt is None:
-                ctx = heappop(heap)[1]
-            else:
-                ctx, nxt = nxt, None
-            g = ctx._out_grad
-            ctx._out_grad = None
+        while True:
             parents = ctx.parents
             if parents is None:
                 raise RuntimeError(_FREED)
+            g = ctx._out_grad
+            ctx._out_grad = None
             in_grads = type(ctx).backward(ctx, g)
             if type(in_grads) is not tuple:
                 in_grads = (in_grads,)
@@ -441,7 +438,10 @@ def _sweep(root, grad, retain_graph):
                 ctx.parents = ctx.saved_tensors = None
                 if type(ctx).__dictoffset__:  # instances of this op have a __dict__
                     ctx.__dict__.clear()
-            for p, pg in zip(parents, in_grads):
+            i = 0
+            for p in parents:  # (no zip: its three iterator objects cost more than the rest)
+                pg = in_grads[i]
+                i += 1
                 if pg is None or not p.requires_grad:
                     continue
                 data = p.data
@@ -466,6 +466,12 @@ def _sweep(root, grad, retain_graph):
                         nxt = pctx
                     else:
                         heappush(heap, (-pctx.seq, pctx))
+            if nxt is not None:
+                ctx, nxt = nxt, None
+            elif heap:
+                ctx = heappop(heap)[1]
+            else:
+                return
     except BaseException:
         if nxt is not None:  # leave no half-summed gradient behind for a retried backward
             nxt._out_grad = None
