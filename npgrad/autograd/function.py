@@ -24,7 +24,7 @@ from itertools import count
 from operator import attrgetter
 
 from .grad_mode import STATE
-from .tensor import Tensor, as_tensor
+from .tensor import Tensor, _operand, as_tensor
 
 _new = object.__new__
 _data = attrgetter("data")
@@ -39,6 +39,15 @@ class Function:
     # engine bookkeeping in slots; a subclass that sets other attributes on ctx gets an instance
     # __dict__ as usual, and one that declares ``__slots__ = ()`` stays dict-free (cheaper)
     __slots__ = ("parents", "needs_input_grad", "saved_tensors", "seq", "_out_grad", "__weakref__")
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "__init__" in cls.__dict__:
+            raise TypeError(
+                f"{cls.__name__}: a Function subclass must not define __init__ (the engine creates "
+                "the context itself); keep what backward needs on ctx in forward"
+            )
+        cls._apply1, cls._apply2, cls._apply3 = _fast_paths(cls)
 
     def save_for_backward(self, *arrays):
         self.saved_tensors = arrays
@@ -58,13 +67,13 @@ class Function:
         n = len(inputs)
         if not options and n <= 3:
             if n == 1 and isinstance(inputs[0], Tensor):
-                return apply1(cls, inputs[0])
+                return cls._apply1(inputs[0])
             if n == 2 and isinstance(inputs[0], Tensor) and isinstance(inputs[1], Tensor):
-                return apply2(cls, inputs[0], inputs[1])
+                return cls._apply2(inputs[0], inputs[1])
             if n == 3 and isinstance(inputs[0], Tensor) and isinstance(inputs[1], Tensor) \
                     and isinstance(inputs[2], Tensor):
-                return apply3(cls, inputs[0], inputs[1], inputs[2])
-        ctx = _new(cls)
+                return cls._apply3(inputs[0], inputs[1], inputs[2])
+        ctx = cls()
         if n == 1 and isinstance(inputs[0], Tensor):  # reductions, reshapes, losses: options
             a = inputs[0]
             record = a.requires_grad and STATE.enabled
@@ -97,72 +106,84 @@ class Function:
         return f"<{type(self).__name__} backward>"
 
 
-# The engine's per-op cost is mostly these few lines: the operators of Tensor call them directly
-# (fixed arguments: no tuple or dict packed per call, no type dispatch).
-def apply1(cls, a):
-    """``cls.apply(a)`` for a Tensor ``a`` and no options."""
-    ctx = _new(cls)
-    out = _new(Tensor)
-    out.grad = None
-    if a.requires_grad and STATE.enabled:
-        ctx.needs_input_grad = _TRUE1
-        out.data = cls.forward(ctx, a.data)
-        ctx.parents = (a,)
-        ctx.seq = next(_sequence)
-        ctx._out_grad = None
-        out.requires_grad = True
-        out._ctx = ctx
-    else:
-        ctx.needs_input_grad = _FALSE1
-        out.data = cls.forward(ctx, a.data)
-        out.requires_grad = False
-        out._ctx = None
-    return out
+# The engine's per-op cost is mostly these few lines. Every op class gets its own copies of them
+# (``Op._apply1(a)``, ``Op._apply2(a, b)``, ``Op._apply3(a, b, c)``, made when the class is
+# defined): fixed arguments, no tuple or dict packed per call, no type dispatch, and Tensor's
+# operators and elementwise methods *are* these functions (``Tensor.__add__ is Add._apply2``), so
+# ``x + y`` costs one Python call besides the op's forward.
+def _fast_paths(cls):
+    forward = cls.forward
 
+    def apply1(a):
+        ctx = cls()
+        out = _new(Tensor)
+        out.grad = None
+        if a.requires_grad and STATE.enabled:
+            ctx.needs_input_grad = _TRUE1
+            out.data = forward(ctx, a.data)
+            ctx.parents = (a,)
+            ctx.seq = next(_sequence)
+            ctx._out_grad = None
+            out.requires_grad = True
+            out._ctx = ctx
+        else:
+            ctx.needs_input_grad = _FALSE1
+            out.data = forward(ctx, a.data)
+            out.requires_grad = False
+            out._ctx = None
+        return out
 
-def apply2(cls, a, b):
-    """``cls.apply(a, b)`` for Tensors ``a``, ``b`` and no options."""
-    ctx = _new(cls)
-    out = _new(Tensor)
-    out.grad = None
-    if (a.requires_grad or b.requires_grad) and STATE.enabled:
-        try:
-            ctx.needs_input_grad = _NEEDS2[a.requires_grad][b.requires_grad]
-        except (IndexError, TypeError):  # requires_grad was assigned a non-bool (np.True_, 1.0)
-            ctx.needs_input_grad = (bool(a.requires_grad), bool(b.requires_grad))
-        out.data = cls.forward(ctx, a.data, b.data)
-        ctx.parents = (a, b)
-        ctx.seq = next(_sequence)
-        ctx._out_grad = None
-        out.requires_grad = True
-        out._ctx = ctx
-    else:
-        ctx.needs_input_grad = _FALSE2
-        out.data = cls.forward(ctx, a.data, b.data)
-        out.requires_grad = False
-        out._ctx = None
-    return out
+    def apply2(a, b):
+        if type(b) is not Tensor:  # ``tensor + 2``: a constant of a's dtype
+            b = _operand(b, a)
+        ctx = cls()
+        out = _new(Tensor)
+        out.grad = None
+        if (a.requires_grad or b.requires_grad) and STATE.enabled:
+            try:
+                ctx.needs_input_grad = _NEEDS2[a.requires_grad][b.requires_grad]
+            except (IndexError, TypeError):  # requires_grad was assigned a non-bool (np.True_, 1.0)
+                ctx.needs_input_grad = (bool(a.requires_grad), bool(b.requires_grad))
+            out.data = forward(ctx, a.data, b.data)
+            ctx.parents = (a, b)
+            ctx.seq = next(_sequence)
+            ctx._out_grad = None
+            out.requires_grad = True
+            out._ctx = ctx
+        else:
+            ctx.needs_input_grad = _FALSE2
+            out.data = forward(ctx, a.data, b.data)
+            out.requires_grad = False
+            out._ctx = None
+        return out
 
+    def apply3(a, b, c):  # a linear layer with a bias
+        ctx = cls()
+        out = _new(Tensor)
+        out.grad = None
+        if (a.requires_grad or b.requires_grad or c.requires_grad) and STATE.enabled:
+            ctx.needs_input_grad = (a.requires_grad, b.requires_grad, c.requires_grad)
+            out.data = forward(ctx, a.data, b.data, c.data)
+            ctx.parents = (a, b, c)
+            ctx.seq = next(_sequence)
+            ctx._out_grad = None
+            out.requires_grad = True
+            out._ctx = ctx
+        else:
+            ctx.needs_input_grad = _FALSE3
+            out.data = forward(ctx, a.data, b.data, c.data)
+            out.requires_grad = False
+            out._ctx = None
+        return out
 
-def apply3(cls, a, b, c):
-    """``cls.apply(a, b, c)`` for Tensors and no options (a linear layer with a bias)."""
-    ctx = _new(cls)
-    out = _new(Tensor)
-    out.grad = None
-    if (a.requires_grad or b.requires_grad or c.requires_grad) and STATE.enabled:
-        ctx.needs_input_grad = (a.requires_grad, b.requires_grad, c.requires_grad)
-        out.data = cls.forward(ctx, a.data, b.data, c.data)
-        ctx.parents = (a, b, c)
-        ctx.seq = next(_sequence)
-        ctx._out_grad = None
-        out.requires_grad = True
-        out._ctx = ctx
-    else:
-        ctx.needs_input_grad = _FALSE3
-        out.data = cls.forward(ctx, a.data, b.data, c.data)
-        out.requires_grad = False
-        out._ctx = None
-    return out
+    name = cls.__name__
+    apply1.__doc__ = f"{name}.apply(a) for a Tensor ``a`` (no options)."
+    apply2.__doc__ = f"{name}.apply(a, b) for a Tensor ``a``; ``b`` a Tensor or a constant."
+    apply3.__doc__ = f"{name}.apply(a, b, c) for Tensors (no options)."
+    for f in (apply1, apply2, apply3):
+        f.__qualname__ = f"{name}.{f.__name__}"
+        f.__code__ = f.__code__.replace()
+    return apply1, apply2, apply3
 
 
 _TRUE1, _FALSE1, _FALSE2, _FALSE3 = (True,), (False,), (False, False), (False, False, False)

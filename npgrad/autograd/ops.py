@@ -310,7 +310,7 @@ class Tanh(Function):
     @staticmethod
     def forward(ctx, a):
         out = np.tanh(a)
-        ctx.save_for_backward(out)
+        ctx.saved_tensors = (out,)
         return out
 
     @staticmethod

@@ -143,50 +143,35 @@ class Tensor:
             return
         run_backward(self, grad, retain_graph)
 
-    # ---- operators (bound to ops at the bottom of this file) --------------------------------
-    def __add__(self, other):
-        return _apply2(_Add, self, other if type(other) is Tensor else _operand(other, self))
+    # ---- operators ---------------------------------------------------------------------------
+    # ``x + y``, ``x - y``, ``x * y``, ``x / y``, ``x @ y``, ``-x`` and the elementwise methods
+    # ``exp log sqrt abs tanh sigmoid relu`` are the ops' own fast paths (``Add._apply2``, ...),
+    # bound at the bottom of this file; the reflected forms (``2 * x``) wrap the constant first.
+    def __radd__(self, other):  # ``2 + tensor``
+        return _Add._apply2(_operand(other, self), self)
 
-    def __radd__(self, other):
-        return _apply2(_Add, other if type(other) is Tensor else _operand(other, self), self)
+    def __rsub__(self, other):  # ``2 - tensor``
+        return _Sub._apply2(_operand(other, self), self)
 
-    def __sub__(self, other):
-        return _apply2(_Sub, self, other if type(other) is Tensor else _operand(other, self))
+    def __rmul__(self, other):  # ``2 * tensor``
+        return _Mul._apply2(_operand(other, self), self)
 
-    def __rsub__(self, other):
-        return _apply2(_Sub, other if type(other) is Tensor else _operand(other, self), self)
-
-    def __mul__(self, other):
-        return _apply2(_Mul, self, other if type(other) is Tensor else _operand(other, self))
-
-    def __rmul__(self, other):
-        return _apply2(_Mul, other if type(other) is Tensor else _operand(other, self), self)
-
-    def __truediv__(self, other):
-        return _apply2(_Div, self, other if type(other) is Tensor else _operand(other, self))
-
-    def __rtruediv__(self, other):
-        return _apply2(_Div, other if type(other) is Tensor else _operand(other, self), self)
+    def __rtruediv__(self, other):  # ``2 / tensor``
+        return _Div._apply2(_operand(other, self), self)
 
     def __pow__(self, exponent):
         if isinstance(exponent, Tensor):
-            return _apply2(_Pow, self, exponent)
+            return _Pow._apply2(self, exponent)
         return _PowConst.apply(self, exponent=exponent)
 
     def __rpow__(self, base):
-        return _apply2(_Pow, _operand(base, self), self)
-
-    def __neg__(self):
-        return _apply1(_Neg, self)
+        return _Pow._apply2(_operand(base, self), self)
 
     def __pos__(self):
         return self
 
-    def __matmul__(self, other):
-        return _apply2(_MatMul, self, _operand(other, self))
-
     def __rmatmul__(self, other):
-        return _apply2(_MatMul, _operand(other, self), self)
+        return _MatMul._apply2(_operand(other, self), self)
 
     def __getitem__(self, index):
         return _GetItem.apply(self, index=_index(index))
@@ -237,27 +222,6 @@ class Tensor:
         return Tensor(self.data.argmin(axis=axis))
 
     # ---- elementwise ------------------------------------------------------------------------
-    def exp(self):
-        return _apply1(_Exp, self)
-
-    def log(self):
-        return _apply1(_Log, self)
-
-    def sqrt(self):
-        return _apply1(_Sqrt, self)
-
-    def abs(self):
-        return _apply1(_Abs, self)
-
-    def tanh(self):
-        return _apply1(_Tanh, self)
-
-    def sigmoid(self):
-        return _apply1(_Sigmoid, self)
-
-    def relu(self):
-        return _apply1(_ReLU, self)
-
     def leaky_relu(self, negative_slope=0.01):
         return _LeakyReLU.apply(self, slope=negative_slope)
 
@@ -481,7 +445,6 @@ def _sweep(root, grad, retain_graph):
 
 
 # the ops import Tensor from this module, so they are bound at its end
-from .function import apply1 as _apply1, apply2 as _apply2  # noqa: E402
 from .ops import (  # noqa: E402
     Abs as _Abs,
     Add as _Add,
@@ -511,3 +474,17 @@ from .ops import (  # noqa: E402
     Tanh as _Tanh,
     Transpose as _Transpose,
 )
+
+Tensor.__add__ = _Add._apply2
+Tensor.__sub__ = _Sub._apply2
+Tensor.__mul__ = _Mul._apply2
+Tensor.__truediv__ = _Div._apply2
+Tensor.__matmul__ = _MatMul._apply2
+Tensor.__neg__ = _Neg._apply1
+Tensor.exp = _Exp._apply1
+Tensor.log = _Log._apply1
+Tensor.sqrt = _Sqrt._apply1
+Tensor.abs = _Abs._apply1
+Tensor.tanh = _Tanh._apply1
+Tensor.sigmoid = _Sigmoid._apply1
+Tensor.relu = _ReLU._apply1

@@ -4,7 +4,6 @@ import numpy as np
 from ..autograd import ops as _ops
 from ..autograd.creation import rng_from
 from ..autograd.dtype import get_default_dtype
-from ..autograd.function import apply2 as _apply2, apply3 as _apply3
 from ..autograd.tensor import Tensor, as_tensor
 from . import init as initializers
 from .module import Module
@@ -45,8 +44,8 @@ class Linear(Module):
             x = Tensor(x)
         try:  # the op checks the shapes; on failure this layer names itself
             if self.bias is None:
-                return _apply2(op, x, self.weight)
-            return _apply3(op, x, self.weight, self.bias)
+                return op._apply2(x, self.weight)
+            return op._apply3(x, self.weight, self.bias)
         except ValueError:
             shape = x.data.shape
             if not shape or shape[-1] != self.in_features:
