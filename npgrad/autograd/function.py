@@ -48,6 +48,7 @@ class Function:
                 "the context itself); keep what backward needs on ctx in forward"
             )
         cls._apply1, cls._apply2, cls._apply3 = _fast_paths(cls)
+        cls._has_dict = bool(cls.__dictoffset__)
 
     def save_for_backward(self, *arrays):
         self.saved_tensors = arrays

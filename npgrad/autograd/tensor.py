@@ -400,7 +400,7 @@ def _sweep(root, grad, retain_graph):
                 )
             if not retain_graph:  # free saved arrays and the links to the inputs
                 ctx.parents = ctx.saved_tensors = None
-                if type(ctx).__dictoffset__:  # instances of this op have a __dict__
+                if ctx._has_dict:  # instances of this op have a __dict__
                     ctx.__dict__.clear()
             i = 0
             for p in parents:  # (no zip: its three iterator objects cost more than the rest)
