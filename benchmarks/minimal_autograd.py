@@ -31,7 +31,7 @@ class Value:
         y = np.tanh(self.data)
 
         def backward(g):
-            return (g * (1 - y * y),)
+            return (g - g * y * y,)  # the same array math as npgrad's Tanh
         return self._record(y, (self,), backward)
 
     def sum(self):

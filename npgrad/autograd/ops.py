@@ -316,7 +316,9 @@ class Tanh(Function):
     @staticmethod
     def backward(ctx, g):
         out = ctx.saved_tensors[0]
-        return g * (1 - out * out)
+        # g * (1 - out**2), written with array operands only: at small sizes NumPy takes about
+        # twice as long for an operation with a Python number as for one between two arrays
+        return g - g * out * out
 
 
 def sigmoid_array(a):
@@ -338,7 +340,8 @@ class Sigmoid(Function):
     @staticmethod
     def backward(ctx, g):
         s = ctx.saved_tensors[0]
-        return g * (s * (1 - s))
+        gs = g * s
+        return gs - gs * s  # g * s * (1 - s), array operands only (see Tanh)
 
 
 class ReLU(Function):
