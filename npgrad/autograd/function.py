@@ -111,17 +111,19 @@ class Function:
 # (``Op._apply1(a)``, ``Op._apply2(a, b)``, ``Op._apply3(a, b, c)``, made when the class is
 # defined): fixed arguments, no tuple or dict packed per call, no type dispatch, and Tensor's
 # operators and elementwise methods *are* these functions (``Tensor.__add__ is Add._apply2``), so
-# ``x + y`` costs one Python call besides the op's forward.
+# ``x + y`` costs one Python call besides the op's forward. Each copy also gets its own code
+# object: CPython's specializing interpreter (3.11+) keeps its attribute caches per code object,
+# and a site that sees one class of ctx stays specialized (shared code saw Add, Mul, Tanh, ...
+# in turn). ``cls.forward`` is looked up per call, so a forward replaced later (a profiler's
+# wrapper) takes effect.
 def _fast_paths(cls):
-    forward = cls.forward
-
     def apply1(a):
         ctx = cls()
         out = _new(Tensor)
         out.grad = None
         if a.requires_grad and STATE.enabled:
             ctx.needs_input_grad = _TRUE1
-            out.data = forward(ctx, a.data)
+            out.data = cls.forward(ctx, a.data)
             ctx.parents = (a,)
             ctx.seq = next(_sequence)
             ctx._out_grad = None
@@ -129,7 +131,7 @@ def _fast_paths(cls):
             out._ctx = ctx
         else:
             ctx.needs_input_grad = _FALSE1
-            out.data = forward(ctx, a.data)
+            out.data = cls.forward(ctx, a.data)
             out.requires_grad = False
             out._ctx = None
         return out
@@ -145,7 +147,7 @@ def _fast_paths(cls):
                 ctx.needs_input_grad = _NEEDS2[a.requires_grad][b.requires_grad]
             except (IndexError, TypeError):  # requires_grad was assigned a non-bool (np.True_, 1.0)
                 ctx.needs_input_grad = (bool(a.requires_grad), bool(b.requires_grad))
-            out.data = forward(ctx, a.data, b.data)
+            out.data = cls.forward(ctx, a.data, b.data)
             ctx.parents = (a, b)
             ctx.seq = next(_sequence)
             ctx._out_grad = None
@@ -153,7 +155,7 @@ def _fast_paths(cls):
             out._ctx = ctx
         else:
             ctx.needs_input_grad = _FALSE2
-            out.data = forward(ctx, a.data, b.data)
+            out.data = cls.forward(ctx, a.data, b.data)
             out.requires_grad = False
             out._ctx = None
         return out
@@ -164,7 +166,7 @@ def _fast_paths(cls):
         out.grad = None
         if (a.requires_grad or b.requires_grad or c.requires_grad) and STATE.enabled:
             ctx.needs_input_grad = (a.requires_grad, b.requires_grad, c.requires_grad)
-            out.data = forward(ctx, a.data, b.data, c.data)
+            out.data = cls.forward(ctx, a.data, b.data, c.data)
             ctx.parents = (a, b, c)
             ctx.seq = next(_sequence)
             ctx._out_grad = None
@@ -172,7 +174,7 @@ def _fast_paths(cls):
             out._ctx = ctx
         else:
             ctx.needs_input_grad = _FALSE3
-            out.data = forward(ctx, a.data, b.data, c.data)
+            out.data = cls.forward(ctx, a.data, b.data, c.data)
             out.requires_grad = False
             out._ctx = None
         return out
@@ -183,7 +185,7 @@ def _fast_paths(cls):
     apply3.__doc__ = f"{name}.apply(a, b, c) for Tensors (no options)."
     for f in (apply1, apply2, apply3):
         f.__qualname__ = f"{name}.{f.__name__}"
-        f.__code__ = f.__code__.replace()
+        f.__code__ = f.__code__.replace()  # a copy: this class's own inline caches
     return apply1, apply2, apply3
 
 
