@@ -118,3 +118,93 @@ def test_gradcheck_and_numerical_gradient_handle_column_major_inputs():
     np.testing.assert_allclose(numerical_gradient(lambda a: (a ** 2).sum(), w.data), 2 * w.data, rtol=1e-7)
     with pytest.raises(GradcheckError):
         gradcheck(lambda a: WrongSquare.apply(a).sum(), w)
+
+
+class TooFewGradients(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        return a * b
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (grad,)  # two inputs, one gradient
+
+
+class BareGradientForTwoInputs(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        return a + b
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad  # a bare array counts as one gradient
+
+
+class TooManyGradients(Function):
+    @staticmethod
+    def forward(ctx, a):
+        return 2 * a
+
+    @staticmethod
+    def backward(ctx, grad):
+        return 2 * grad, grad
+
+
+@pytest.mark.parametrize("op, n_inputs, n_returned", [
+    (TooFewGradients, 2, 1), (BareGradientForTwoInputs, 2, 1), (TooManyGradients, 1, 2),
+])
+def test_backward_returning_the_wrong_number_of_gradients_is_named(op, n_inputs, n_returned):
+    xs = [npgrad.tensor([1.0, 2.0], requires_grad=True) for _ in range(n_inputs)]
+    out = op.apply(*xs).sum()
+    with pytest.raises(RuntimeError,
+                       match=f"{op.__name__}.backward returned {n_returned} gradients for "
+                             f"{n_inputs} inputs"):
+        out.backward()
+    assert all(x.grad is None for x in xs)
+
+
+def test_a_function_subclass_may_not_define_init():
+    with pytest.raises(TypeError, match="must not define __init__"):
+        class WithInit(Function):  # noqa: F841
+            def __init__(self, k):
+                self.k = k
+
+
+def test_every_function_subclass_gets_its_own_fast_paths():
+    assert Cube._apply1 is not WrongSquare._apply1
+    assert Cube._apply1.__code__ is not WrongSquare._apply1.__code__  # own inline caches
+    x = npgrad.tensor([1.0, -2.0], requires_grad=True, dtype=np.float64)
+    y = Cube._apply1(x)
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad, [3.0, 12.0])
+    # Tensor's operators and elementwise methods are the ops' fast paths themselves
+    from npgrad.autograd import ops
+    assert npgrad.Tensor.__add__ is ops.Add._apply2
+    assert npgrad.Tensor.tanh is ops.Tanh._apply1
+
+
+def test_a_forward_replaced_after_the_class_is_made_takes_effect(monkeypatch):
+    from npgrad.autograd import ops
+    calls = []
+    original = ops.Tanh.forward
+
+    def counted(ctx, a):
+        calls.append(a.shape)
+        return original(ctx, a)
+
+    monkeypatch.setattr(ops.Tanh, "forward", staticmethod(counted))
+    x = npgrad.tensor([0.5, -0.5], requires_grad=True, dtype=np.float64)
+    x.tanh().sum().backward()
+    assert calls == [(2,)]
+    np.testing.assert_allclose(x.grad, 1 - np.tanh(x.data) ** 2)
+
+
+def test_state_kept_on_ctx_is_freed_by_backward_unless_retained():
+    a = npgrad.tensor([1.0, 2.0], requires_grad=True, dtype=np.float64)
+    out = ScaledAdd.apply(a, a, scale=3.0)
+    ctx = out._ctx
+    out.sum().backward(retain_graph=True)
+    assert ctx.scale == 3.0
+    out.sum().backward()
+    assert "scale" not in vars(ctx) and ctx.parents is None
+    np.testing.assert_array_equal(a.grad, [8.0, 8.0])
