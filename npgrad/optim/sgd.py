@@ -39,12 +39,19 @@ class SGD(Optimizer):
             damp, nesterov = float(group["dampening"]), group["nesterov"]
             nbuf = 2 if nesterov and wd else 1
             if not wd and not mu:  # plain SGD, the common case: p -= lr * g, nothing else
+                scratch = self._scratch
+                dt = None
                 for p in group["params"]:
                     g = p.grad
                     if g is not None:
                         d = p.data
-                        buf = self._buffers(p, 1)[0]
-                        mul(g, lr, buf)  # out= given positionally: NumPy parses no keywords
+                        entry = scratch.get(p)  # (see _buffers), looked up here: no call
+                        buf = entry[1][0] if entry is not None and entry[0] is d \
+                            else self._buffers(p, 1)[0]
+                        if d.dtype is not dt:
+                            dt = d.dtype
+                            r = _scalar(lr, dt)
+                        mul(g, r, buf)  # out= given positionally: NumPy parses no keywords
                         sub(d, buf, d)
                 continue
             for p in group["params"]:
@@ -79,6 +86,12 @@ class SGD(Optimizer):
                         g = b
                 # p -= lr * g through a preallocated buffer: ~10% faster than `d -= lr * g`,
                 # which allocates a temporary each step (timeit, (100, 784) float32)
-                mul(g, lr, out=s)
+                mul(g, _scalar(lr, d.dtype), out=s)
                 sub(d, s, out=d)
         return loss
+
+
+def _scalar(x, dtype):
+    """``x`` as a 0-d array of ``dtype``: the same value NumPy would use for the Python number
+    (a float32 step stays float32), at about half the cost per operation on small arrays."""
+    return np.asarray(x, dtype=dtype)
