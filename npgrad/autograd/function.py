@@ -1,7 +1,8 @@
 """``Function``: an op's forward on ndarrays and its backward, recorded on the graph.
 
-A Function instance is the op's *context* (``ctx``): forward stores what backward needs on it,
-and the engine stores the op's input tensors in ``ctx.parents``. Example::
+A Function instance is the op's *context* (``ctx``), made by the engine (a subclass defines no
+``__init__``): forward stores what backward needs on it, and the engine stores the op's input
+tensors in ``ctx.parents``. ``backward()`` frees all of it unless ``retain_graph=True``. Example::
 
     class Cube(npgrad.Function):
         @staticmethod
