@@ -336,3 +336,13 @@ def test_view_gradients_are_kept_only_when_nothing_else_shares_them():
     (y + a + b.T).sum().backward()
     assert not np.shares_memory(a.grad, b.grad)
     assert not np.shares_memory(s.grad, a.grad)
+
+
+def test_every_backward_into_a_freed_part_of_the_graph_raises():
+    x = t([1.0, 2.0])
+    h = x * 2.0
+    h.sum().backward()  # frees h's op
+    for k in (3.0, 4.0):  # the second attempt must raise too (no stale gradient left behind)
+        with pytest.raises(RuntimeError, match="retain_graph=True"):
+            (h * k).sum().backward()
+    np.testing.assert_array_equal(x.grad, [2.0, 2.0])

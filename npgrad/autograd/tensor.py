@@ -385,11 +385,11 @@ def _sweep(root, grad, retain_graph):
     nxt = None
     try:
         while True:
+            g = ctx._out_grad
+            ctx._out_grad = None
             parents = ctx.parents
             if parents is None:
                 raise RuntimeError(_FREED)
-            g = ctx._out_grad
-            ctx._out_grad = None
             in_grads = type(ctx).backward(ctx, g)
             if type(in_grads) is not tuple:
                 in_grads = (in_grads,)
