@@ -208,3 +208,43 @@ def test_state_kept_on_ctx_is_freed_by_backward_unless_retained():
     out.sum().backward()
     assert "scale" not in vars(ctx) and ctx.parents is None
     np.testing.assert_array_equal(a.grad, [8.0, 8.0])
+
+
+class WrongShapeGradient(Function):
+    @staticmethod
+    def forward(ctx, a):
+        return a * 2
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.reshape(-1)  # (2, 3) input, (6,) gradient
+
+
+def test_a_gradient_of_the_wrong_shape_is_named():
+    x = npgrad.tensor(np.ones((2, 3)), requires_grad=True)
+    with pytest.raises(ValueError, match=r"gradient of shape \(6,\) cannot be reduced to shape \(2, 3\)"):
+        WrongShapeGradient.apply(x).sum().backward()
+
+
+def _elementwise_ops():
+    from npgrad.autograd import ops
+    found = [c for c in vars(ops).values()
+             if isinstance(c, type) and issubclass(c, Function) and c.grads_match_inputs]
+    assert {c.__name__ for c in found} >= {"Tanh", "Sigmoid", "ReLU", "Exp", "Log", "Neg"}
+    return [c for c in found if c is not ops.Elementwise]
+
+
+@pytest.mark.parametrize("op", _elementwise_ops(), ids=lambda c: c.__name__)
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_ops_that_skip_the_engine_checks_return_input_shaped_and_typed_gradients(op, dtype):
+    # grads_match_inputs lets the engine skip its shape and dtype checks: hold every flagged op
+    # to it, for each float dtype, through a chain where the gradient flows into another op
+    x = npgrad.tensor(np.linspace(0.5, 2.0, 6).reshape(2, 3), requires_grad=True, dtype=dtype)
+    h = x * 1.5
+    y = op.apply(h)
+    assert y.dtype == dtype
+    grads = op.backward(y._ctx, np.ones(y.shape, dtype))
+    grads = grads if isinstance(grads, tuple) else (grads,)
+    assert [(g.shape, g.dtype) for g in grads] == [((2, 3), np.dtype(dtype))]
+    y.sum().backward()
+    assert x.grad.shape == (2, 3) and x.grad.dtype == dtype

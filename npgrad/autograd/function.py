@@ -40,6 +40,9 @@ class Function:
     # engine bookkeeping in slots; a subclass that sets other attributes on ctx gets an instance
     # __dict__ as usual, and one that declares ``__slots__ = ()`` stays dict-free (cheaper)
     __slots__ = ("parents", "needs_input_grad", "saved_tensors", "seq", "_out_grad", "__weakref__")
+    # True in a subclass whose backward always returns each input's gradient in that input's shape
+    # and dtype (no broadcast shape): the engine then skips its checks (unary elementwise ops)
+    grads_match_inputs = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

@@ -20,6 +20,15 @@ def _binary(op, fn, a, b):
         raise _shape_error(op, a, b) from None
 
 
+class Elementwise(Function):
+    """Base of the unary elementwise ops: ``backward`` returns ``g`` times the local derivative, in
+    ``g``'s shape and dtype, which are the input's, so the engine skips its shape and dtype checks
+    (``grads_match_inputs``)."""
+
+    __slots__ = ()
+    grads_match_inputs = True
+
+
 # ---- arithmetic ---------------------------------------------------------------------------------
 class Add(Function):
     __slots__ = ()
@@ -86,7 +95,7 @@ class Div(Function):
         return ga, gb
 
 
-class Neg(Function):
+class Neg(Elementwise):
     __slots__ = ()
 
     @staticmethod
@@ -250,7 +259,7 @@ class Min(_Extremum):
 
 
 # ---- elementwise --------------------------------------------------------------------------------
-class Exp(Function):
+class Exp(Elementwise):
     __slots__ = ()
 
     @staticmethod
@@ -264,7 +273,7 @@ class Exp(Function):
         return g * ctx.saved_tensors[0]
 
 
-class Log(Function):
+class Log(Elementwise):
     __slots__ = ()
 
     @staticmethod
@@ -277,7 +286,7 @@ class Log(Function):
         return g / ctx.saved_tensors[0]
 
 
-class Sqrt(Function):
+class Sqrt(Elementwise):
     __slots__ = ()
 
     @staticmethod
@@ -291,7 +300,7 @@ class Sqrt(Function):
         return g / (2 * ctx.saved_tensors[0])
 
 
-class Abs(Function):
+class Abs(Elementwise):
     __slots__ = ()
 
     @staticmethod
@@ -304,7 +313,7 @@ class Abs(Function):
         return g * np.sign(ctx.saved_tensors[0])
 
 
-class Tanh(Function):
+class Tanh(Elementwise):
     __slots__ = ()
 
     @staticmethod
@@ -328,7 +337,7 @@ def sigmoid_array(a):
     return np.where(a >= 0, r, e * r)
 
 
-class Sigmoid(Function):
+class Sigmoid(Elementwise):
     __slots__ = ()
 
     @staticmethod
@@ -344,7 +353,7 @@ class Sigmoid(Function):
         return gs - gs * s  # g * s * (1 - s), array operands only (see Tanh)
 
 
-class ReLU(Function):
+class ReLU(Elementwise):
     __slots__ = ()
 
     @staticmethod

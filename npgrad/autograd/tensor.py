@@ -402,17 +402,19 @@ def _sweep(root, grad, retain_graph):
                 ctx.parents = ctx.saved_tensors = None
                 if ctx._has_dict:  # instances of this op have a __dict__
                     ctx.__dict__.clear()
+            checked = ctx.grads_match_inputs
             i = 0
             for p in parents:  # (no zip: its three iterator objects cost more than the rest)
                 pg = in_grads[i]
                 i += 1
                 if pg is None or not p.requires_grad:
                     continue
-                data = p.data
-                if pg.shape != data.shape:
-                    pg = unbroadcast(pg, data.shape)
-                if pg.dtype is not data.dtype and pg.dtype != data.dtype:
-                    pg = pg.astype(data.dtype)
+                if not checked:
+                    data = p.data
+                    if pg.shape != data.shape:
+                        pg = unbroadcast(pg, data.shape)
+                    if pg.dtype is not data.dtype and pg.dtype != data.dtype:
+                        pg = pg.astype(data.dtype)
                 pctx = p._ctx
                 if pctx is None:
                     _accumulate_leaf(p, pg, owned)
