@@ -134,9 +134,10 @@ def test_retain_graph_allows_second_backward_and_frees_otherwise():
 
 def test_backward_frees_saved_arrays():
     x = t(np.ones(1000))
-    y = (x * 2.0).log()  # log saves its input, the intermediate x * 2
+    y = (x * 2.0).log()  # log saves its input, the intermediate x * 2 (bare, not in a tuple)
     out = y.sum()
-    saved = weakref.ref(y._ctx.saved_tensors[0])
+    saved = weakref.ref(y._ctx.saved_tensors)
+    assert saved().shape == (1000,)
     out.backward()
     gc.collect()
     assert saved() is None
