@@ -317,6 +317,12 @@ _FREED = (
 )
 
 
+def _count_error(ctx, in_grads, parents):
+    return RuntimeError(
+        f"{type(ctx).__name__}.backward returned {len(in_grads)} gradients for {len(parents)} inputs"
+    )
+
+
 def unbroadcast(grad, shape):
     """Sum ``grad`` over the axes that broadcasting added or stretched, back to ``shape``."""
     extra = grad.ndim - len(shape)
@@ -391,47 +397,51 @@ def _sweep(root, grad, retain_graph):
             if parents is None:
                 raise RuntimeError(_FREED)
             in_grads = type(ctx).backward(ctx, g)
-            if type(in_grads) is not tuple:
-                in_grads = (in_grads,)
-            if len(in_grads) != len(parents):
-                raise RuntimeError(
-                    f"{type(ctx).__name__}.backward returned {len(in_grads)} gradients for "
-                    f"{len(parents)} inputs"
-                )
+            n = len(parents)
+            if type(in_grads) is not tuple:  # one array: the gradient of a one-input op
+                if n != 1:
+                    raise _count_error(ctx, (in_grads,), parents)
+                pg = in_grads
+            elif len(in_grads) == n:
+                pg = in_grads[0]
+            else:
+                raise _count_error(ctx, in_grads, parents)
             if not retain_graph:  # free saved arrays and the links to the inputs
                 ctx.parents = ctx.saved_tensors = None
                 if ctx._has_dict:  # instances of this op have a __dict__
                     ctx.__dict__.clear()
             checked = ctx.grads_match_inputs
             i = 0
-            for p in parents:  # (no zip: its three iterator objects cost more than the rest)
-                pg = in_grads[i]
-                i += 1
-                if pg is None or not p.requires_grad:
-                    continue
-                if not checked:
-                    data = p.data
-                    if pg.shape != data.shape:
-                        pg = unbroadcast(pg, data.shape)
-                    if pg.dtype is not data.dtype and pg.dtype != data.dtype:
-                        pg = pg.astype(data.dtype)
-                pctx = p._ctx
-                if pctx is None:
-                    _accumulate_leaf(p, pg, owned)
-                elif pctx._out_grad is not None:
-                    pctx._out_grad = pctx._out_grad + pg
-                else:  # pctx's first gradient: it joins the nodes waiting
-                    pctx._out_grad = pg
-                    if nxt is None:
-                        if not heap or pctx.seq > -heap[0][0]:
+            while True:  # over the inputs by index: no iterator objects (zip's cost more than this)
+                p = parents[i]
+                if pg is not None and p.requires_grad:
+                    if not checked:
+                        data = p.data
+                        if pg.shape != data.shape:
+                            pg = unbroadcast(pg, data.shape)
+                        if pg.dtype is not data.dtype and pg.dtype != data.dtype:
+                            pg = pg.astype(data.dtype)
+                    pctx = p._ctx
+                    if pctx is None:
+                        _accumulate_leaf(p, pg, owned)
+                    elif pctx._out_grad is not None:
+                        pctx._out_grad = pctx._out_grad + pg
+                    else:  # pctx's first gradient: it joins the nodes waiting
+                        pctx._out_grad = pg
+                        if nxt is None:
+                            if not heap or pctx.seq > -heap[0][0]:
+                                nxt = pctx
+                            else:
+                                heappush(heap, (-pctx.seq, pctx))
+                        elif pctx.seq > nxt.seq:
+                            heappush(heap, (-nxt.seq, nxt))
                             nxt = pctx
                         else:
                             heappush(heap, (-pctx.seq, pctx))
-                    elif pctx.seq > nxt.seq:
-                        heappush(heap, (-nxt.seq, nxt))
-                        nxt = pctx
-                    else:
-                        heappush(heap, (-pctx.seq, pctx))
+                i += 1
+                if i == n:
+                    break
+                pg = in_grads[i]
             if nxt is not None:
                 ctx, nxt = nxt, None
             elif heap:
