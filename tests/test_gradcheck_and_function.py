@@ -186,17 +186,45 @@ def test_every_function_subclass_gets_its_own_fast_paths():
 def test_a_forward_replaced_after_the_class_is_made_takes_effect(monkeypatch):
     from npgrad.autograd import ops
     calls = []
-    original = ops.Tanh.forward
+    original = ops.Sigmoid.forward
 
     def counted(ctx, a):
         calls.append(a.shape)
         return original(ctx, a)
 
-    monkeypatch.setattr(ops.Tanh, "forward", staticmethod(counted))
+    monkeypatch.setattr(ops.Sigmoid, "forward", staticmethod(counted))
     x = npgrad.tensor([0.5, -0.5], requires_grad=True, dtype=np.float64)
-    x.tanh().sum().backward()
+    x.sigmoid().sum().backward()
     assert calls == [(2,)]
-    np.testing.assert_allclose(x.grad, 1 - np.tanh(x.data) ** 2)
+    s = 1 / (1 + np.exp(-x.data))
+    np.testing.assert_allclose(x.grad, s * (1 - s))
+
+
+def _ufunc_ops():
+    from npgrad.autograd import ops
+    found = [c for c in vars(ops).values()
+             if isinstance(c, type) and issubclass(c, ops.Ufunc) and c.ufunc is not None]
+    assert {c.__name__ for c in found} >= {"Add", "Mul", "Tanh", "Exp", "Log"}
+    return found
+
+
+@pytest.mark.parametrize("op", _ufunc_ops(), ids=lambda c: c.__name__)
+def test_a_one_ufunc_op_records_the_same_through_its_fast_path_and_its_forward(op):
+    # the fast paths run ``op.ufunc`` themselves; they must store what ``op.forward`` stores
+    rng = np.random.default_rng(0)
+    arrays = [rng.uniform(0.5, 2.0, (3, 4)) for _ in range(2)]
+    unary = op.grads_match_inputs
+    inputs = [npgrad.tensor(a, requires_grad=True, dtype=np.float64) for a in arrays[:1 if unary else 2]]
+    out = (op._apply1 if unary else op._apply2)(*inputs)
+    ctx = op()
+    expected = op.forward(ctx, *[t.data for t in inputs])
+    np.testing.assert_array_equal(out.data, expected)
+    saved, want = getattr(out._ctx, "saved_tensors", None), getattr(ctx, "saved_tensors", None)
+    assert type(saved) is type(want)
+    for s, w in zip(saved if isinstance(saved, tuple) else [saved], want if isinstance(want, tuple) else [want]):
+        if w is not None:
+            np.testing.assert_array_equal(s, w)
+    assert gradcheck(lambda *ts: (op._apply1 if unary else op._apply2)(*ts), *inputs)
 
 
 def test_state_kept_on_ctx_is_freed_by_backward_unless_retained():

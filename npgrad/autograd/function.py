@@ -121,13 +121,23 @@ class Function:
 # in turn). ``cls.forward`` is looked up per call, so a forward replaced later (a profiler's
 # wrapper) takes effect.
 def _fast_paths(cls):
+    # an op made of one NumPy ufunc call (ops.Ufunc) is run here directly, without its forward
+    ufunc = getattr(cls, "ufunc", None)
+    saves = getattr(cls, "saves", None)
+
     def apply1(a):
         ctx = cls()
         out = _new(Tensor)
         out.grad = None
         if a.requires_grad and STATE.enabled:
             ctx.needs_input_grad = _TRUE1
-            out.data = cls.forward(ctx, a.data)
+            if ufunc is None:
+                out.data = cls.forward(ctx, a.data)
+            else:
+                x = a.data
+                y = out.data = ufunc(x)
+                if saves is not None:
+                    ctx.saved_tensors = y if saves == "output" else x
             ctx.parents = (a,)
             ctx.seq = next(_sequence)
             ctx._out_grad = None
@@ -151,7 +161,18 @@ def _fast_paths(cls):
                 ctx.needs_input_grad = _NEEDS2[a.requires_grad][b.requires_grad]
             except (IndexError, TypeError):  # requires_grad was assigned a non-bool (np.True_, 1.0)
                 ctx.needs_input_grad = (bool(a.requires_grad), bool(b.requires_grad))
-            out.data = cls.forward(ctx, a.data, b.data)
+            if ufunc is None:
+                out.data = cls.forward(ctx, a.data, b.data)
+            else:
+                x = a.data
+                y = b.data
+                try:
+                    out.data = ufunc(x, y)
+                except ValueError:  # the op's forward raises its error, naming both shapes
+                    cls.forward(ctx, x, y)
+                    raise
+                if saves is not None:
+                    ctx.saved_tensors = (x, y) if saves == "inputs" else out.data
             ctx.parents = (a, b)
             ctx.seq = next(_sequence)
             ctx._out_grad = None
