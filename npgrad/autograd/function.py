@@ -52,7 +52,9 @@ class Function:
                 "the context itself); keep what backward needs on ctx in forward"
             )
         cls._apply1, cls._apply2, cls._apply3 = _fast_paths(cls)
-        cls._has_dict = bool(cls.__dictoffset__)
+        # read by the backward sweep once per node: whether instances have a __dict__ to clear,
+        # and grads_match_inputs (one attribute lookup instead of two)
+        cls._sweep_flags = (bool(cls.__dictoffset__), bool(cls.grads_match_inputs))
 
     def save_for_backward(self, *arrays):
         self.saved_tensors = arrays

@@ -406,11 +406,11 @@ def _sweep(root, grad, retain_graph):
                 pg = in_grads[0]
             else:
                 raise _count_error(ctx, in_grads, parents)
+            has_dict, checked = ctx._sweep_flags  # (see Function.__init_subclass__)
             if not retain_graph:  # free saved arrays and the links to the inputs
                 ctx.parents = ctx.saved_tensors = None
-                if ctx._has_dict:  # instances of this op have a __dict__
+                if has_dict:
                     ctx.__dict__.clear()
-            checked = ctx.grads_match_inputs
             i = 0
             while True:  # over the inputs by index: no iterator objects (zip's cost more than this)
                 p = parents[i]
