@@ -42,12 +42,10 @@ class Ufunc(Function):
 
     @classmethod
     def forward(cls, ctx, *arrays):
-        try:
+        if len(arrays) == 2:
+            out = _binary(cls.__name__.lower(), cls.ufunc, *arrays)  # names both shapes
+        else:
             out = cls.ufunc(*arrays)
-        except ValueError:
-            if len(arrays) == 2:
-                raise _shape_error(cls.__name__.lower(), *arrays) from None
-            raise
         saves = cls.saves
         if saves is not None:
             ctx.saved_tensors = (out if saves == "output" else arrays[0] if saves == "input"
